@@ -1,0 +1,7 @@
+"""migsim: an agent-based model of seasonal labour migration into South Kazakhstan."""
+
+__version__ = "0.1.0"
+
+from sim.model import MigrationModel  # noqa: E402
+
+__all__ = ["MigrationModel", "__version__"]

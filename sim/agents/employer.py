@@ -1,0 +1,272 @@
+"""Employers: farms, building firms, herd owners and bazaar traders that hire
+seasonal hands, legally under quota permits or illegally, and pay or withhold.
+
+Each employer is an ``Employer`` (a Mesa agent fixed in its district's cell); the
+employers' numbers live in ``EmployerBook`` arrays so that a day's hiring,
+dismissals and pay are computed for all of them at once.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+import mesa
+import numpy as np
+
+from sim.agents.migrant import FAR, Group
+from sim.calendar import monthly_curve
+from sim.geography import read_data_csv
+from sim.scenario import SECTORS
+from sim.status import N_STATUS, Status
+
+if TYPE_CHECKING:
+    from sim.model import MigrationModel
+
+
+OPEN_JOB_PULL_OF_MARKET = 0.2  # pull of a district's whole demand, relative to an open job
+SEEKS_WORK = np.isin(np.arange(N_STATUS), [Status.ENTERED, Status.REGISTERED, Status.IRREGULAR_STAY])
+
+
+class Employer(mesa.discrete_space.FixedAgent):
+    """One employer of migrant labour in a district and sector."""
+
+    def __init__(self, model: MigrationModel, cell, index: int):
+        super().__init__(model)
+        self.cell = cell
+        self.index = index
+
+    @property
+    def sector(self) -> str:
+        return SECTORS[self.model.employers.sector[self.index]]
+
+    @property
+    def demand(self) -> int:
+        """Hands wanted today (people)."""
+        return int(self.model.employers.target[self.index]) * self.model.scale
+
+    @property
+    def employed(self) -> int:
+        return int(self.model.employers.employed[self.index]) * self.model.scale
+
+    @property
+    def permits(self) -> int:
+        return int(self.model.employers.permits[self.index]) * self.model.scale
+
+    @property
+    def withholds_wages(self) -> bool:
+        return bool(self.model.employers.withholds[self.index])
+
+
+def _largest_remainder(total: int, weights: np.ndarray) -> np.ndarray:
+    """Split an integer total in proportion to weights, summing exactly to total."""
+    if weights.sum() <= 0:
+        return np.zeros(len(weights), dtype=int)
+    exact = total * weights / weights.sum()
+    counts = np.floor(exact).astype(int)
+    rest = total - counts.sum()
+    counts[np.argsort(-(exact - counts), kind="stable")[:rest]] += 1
+    return counts
+
+
+class EmployerBook:
+    """All employers' state, and the labour market's daily rules."""
+
+    def __init__(self, model: MigrationModel):
+        self.model = model
+        rng, p, scale = model.rng, model.params, model.scale
+        geo = model.geo
+        rows = {r["district"]: r for r in read_data_csv("district_sectors.csv")}
+        weights = np.array([[float(rows[d][s]) for s in SECTORS] for d in geo.districts])  # district x sector
+        self.district_sector_weights = weights
+        sector, district, base = [], [], []
+        for j, name in enumerate(SECTORS):
+            spec = p.sectors[name]
+            counts = _largest_remainder(spec.employers, weights[:, j])
+            for d in np.flatnonzero(counts):
+                size = rng.lognormal(0.0, 0.5, size=counts[d])
+                share = weights[d, j] / weights[:, j].sum()
+                base.extend(spec.peak_demand * share * size / size.sum())
+                sector.extend([j] * counts[d])
+                district.extend([d] * counts[d])
+        n = len(sector)
+        self.sector = np.array(sector, dtype=np.int8)
+        self.district = np.array(district, dtype=np.int16)
+        self.base_demand = np.array(base) / scale  # agents at the sector's peak
+        e = p.employers
+        self.withholds = rng.random(n) < e.withholding_share
+        self.propensity_illegal = np.clip(rng.beta(10 * e.illegal_hiring_propensity + 1e-9, 10 * (1 - e.illegal_hiring_propensity) + 1e-9, size=n), 0, 1)
+        self.wage = np.array([p.sectors[SECTORS[s]].wage_usd_per_day for s in self.sector])
+        quota_weight = np.array([p.sectors[SECTORS[s]].quota_weight for s in self.sector])
+        self.permits = _largest_remainder(e.quota_permits // scale, self.base_demand * quota_weight)
+        self.permits_used = np.zeros(n, dtype=np.int64)
+        self.employed = np.zeros(n, dtype=np.int64)
+        self.target = np.zeros(n, dtype=np.int64)
+        dates = model.dates
+        self.curves = np.array([monthly_curve(p.sectors[s].profile, dates) for s in SECTORS])  # sector x day
+        self.unfilled = 0
+        # Smoothed share of open jobs among open jobs and idle hands: the news
+        # about work that reaches the origin regions (0 no chance, 1 jobs waiting).
+        self.prospects = 0.5
+        self.agents = [Employer(model, model.space[geo.districts[d]], i) for i, d in enumerate(self.district)]
+
+    def demand_by_district(self, t: int) -> np.ndarray:
+        """Hands wanted today in each district (agents)."""
+        wanted = self.base_demand * self.curves[self.sector, t]
+        return np.bincount(self.district, weights=wanted, minlength=len(self.model.geo.districts))
+
+    def attraction(self, t: int) -> np.ndarray:
+        """What draws a newcomer to a district: jobs open there (news from those
+        already there) and, less, the size of its labour market."""
+        open_jobs = np.bincount(self.district, weights=np.maximum(self.target - self.employed, 0), minlength=len(self.model.geo.districts))
+        return open_jobs + OPEN_JOB_PULL_OF_MARKET * self.demand_by_district(t)
+
+    def set_demand(self, t: int) -> None:
+        """Today's demand; employers with more hands than work let the rest go."""
+        self.target = np.floor(self.base_demand * self.curves[self.sector, t] + 0.5).astype(np.int64)
+        excess = self.employed - self.target
+        if (excess > 0).any():
+            people = self.model.people
+            present = people.present()
+            workers = present[people.employer[present] >= 0]
+            share = np.clip(excess / np.maximum(self.employed, 1), 0.0, 1.0)
+            out = workers[self.model.rng.random(len(workers)) < share[people.employer[workers]]]
+            self.release(out, t, dismissed=True)
+
+    def release(self, slots: np.ndarray, t: int, dismissed: bool) -> None:
+        """End the jobs of these people (dismissal, departure or detention): settle
+        wages, hand back (most) passports; a dismissal changes the legal status."""
+        people, book = self.model.people, self.model.book
+        slots = slots[people.employer[slots] >= 0]
+        if len(slots) == 0:
+            return
+        emp = people.employer[slots]
+        self.settle(slots, emp)
+        n = len(self.employed)
+        self.employed -= np.bincount(emp, minlength=n)
+        status = book.status[slots]
+        permitted = status == Status.PERMITTED
+        self.permits_used -= np.bincount(emp[permitted], minlength=n)
+        kept = slots[people.passport_kept[slots]]
+        lost = kept[self.model.rng.random(len(kept)) >= self.model.params.employers.passport_return]
+        people.passport_kept[kept] = False
+        people.documents_lost[lost] = True
+        people.employer[slots] = -1
+        people.idle_since[slots] = t
+        if not dismissed:
+            return
+        validity = self.model.params.registration.validity_days
+        people.reg_until[slots[permitted]] = t + validity
+        # An illegal worker let go is back to whatever their papers say.
+        illegal = slots[status == Status.IRREGULAR_WORK]
+        registered = people.reg_until[illegal] > t
+        in_time = people.deadline[illegal] > t
+        to = np.where(registered, Status.REGISTERED, np.where(in_time, Status.ENTERED, Status.IRREGULAR_STAY))
+        book.move(np.concatenate([slots[permitted], illegal]), np.concatenate([np.full(permitted.sum(), Status.REGISTERED), to]), "dismissed")
+
+    def settle(self, slots: np.ndarray, emp: np.ndarray) -> None:
+        """Pay what is owed, or (withholding employers) keep it back."""
+        people, metrics = self.model.people, self.model.metrics
+        owed = people.wages_owed[slots]
+        keeps = self.withholds[emp]
+        people.savings[slots[~keeps]] += owed[~keeps]
+        people.unpaid_claim[slots[keeps]] += owed[keeps]
+        metrics.add("wages_withheld_usd", owed[keeps].sum())
+        people.wages_owed[slots] = 0.0
+
+    def hire(self, t: int) -> None:
+        """Idle seasonal workers meet open jobs in their district. With a free
+        permit and papers in order the hire is legal; otherwise the employer hires
+        illegally (with its propensity) or leaves the job open."""
+        model, rng = self.model, self.model.rng
+        people, book, m = model.people, model.book, model.params.migrants
+        n_districts = len(model.geo.districts)
+        open_jobs = np.maximum(self.target - self.employed, 0)
+        present = people.present()
+        status = book.status[present]
+        seekers = present[(people.employer[present] < 0) & (people.group[present] == Group.SEASONAL) & SEEKS_WORK[status]]
+        jobs_by_district = np.bincount(self.district, weights=open_jobs, minlength=n_districts)
+        # Some idle workers move to where the jobs are (the harvest pulls them south).
+        if jobs_by_district.sum() > 0 and len(seekers):
+            moving = seekers[rng.random(len(seekers)) < m.relocate_rate]
+            cum = np.cumsum(jobs_by_district / jobs_by_district.sum())
+            people.district[moving] = np.minimum(np.searchsorted(cum, rng.random(len(moving)), side="right"), n_districts - 1)
+        seekers_by_district = np.bincount(people.district[seekers], minlength=n_districts)
+        matches = np.minimum(rng.binomial(seekers_by_district, m.job_search_rate), jobs_by_district.astype(np.int64))
+        if matches.sum() == 0:
+            self._after_hiring(len(seekers))
+            return
+        workers = _first_per_group(rng.permutation(seekers), people.district, matches, n_districts)
+        jobs = np.repeat(np.arange(len(self.target)), open_jobs)
+        jobs = _first_per_group(rng.permutation(jobs), self.district, matches, n_districts)
+        # workers and jobs are both ordered by district: pair them row by row.
+        status = book.status[workers]
+        papers_ok = ((status == Status.ENTERED) | (status == Status.REGISTERED)) & ~people.documents_lost[workers]
+        free = self.permits - self.permits_used
+        legal = papers_ok & (_rank_within(jobs, papers_ok) < free[jobs])
+        illegal = ~legal & (rng.random(len(jobs)) < self.propensity_illegal[jobs])
+        hired = legal | illegal
+        workers, jobs, legal, illegal = workers[hired], jobs[hired], legal[hired], illegal[hired]
+        people.employer[workers] = jobs
+        people.idle_since[workers] = FAR
+        self.employed += np.bincount(jobs, minlength=len(self.target))
+        self.permits_used += np.bincount(jobs[legal], minlength=len(self.target))
+        book.move(workers[legal], Status.PERMITTED, "hired_with_permit")
+        people.reg_until[workers[legal]] = FAR
+        newly_illegal = workers[illegal & (book.status[workers] != Status.IRREGULAR_STAY)]
+        book.move(newly_illegal, Status.IRREGULAR_WORK, "hired_without_permit")
+        kept = workers[illegal][rng.random(int(illegal.sum())) < model.params.employers.passport_keeping]
+        people.passport_kept[kept] = True
+        self._after_hiring(len(seekers) - len(workers))
+
+    def _after_hiring(self, still_idle: int) -> None:
+        self.unfilled = int(np.maximum(self.target - self.employed, 0).sum())
+        news = self.unfilled / (self.unfilled + still_idle) if self.unfilled + still_idle > 0 else 0.0
+        weight = 1.0 / self.model.params.migrants.news_days
+        self.prospects += weight * (news - self.prospects)
+
+    def pay(self, t: int) -> None:
+        """Wages accrue daily and are paid on the first of the month; a
+        withholding employer pays only part and keeps the rest back."""
+        people = self.model.people
+        present = people.present()
+        workers = present[people.employer[present] >= 0]
+        emp = people.employer[workers]
+        people.wages_owed[workers] += self.wage[emp] * self.model.scale
+        if self.model.dates[t].day != 1:
+            return
+        owed = people.wages_owed[workers]
+        held = np.where(self.withholds[emp], owed * self.model.params.employers.withheld_fraction, 0.0)
+        people.savings[workers] += owed - held
+        people.unpaid_claim[workers] += held
+        people.wages_owed[workers] = 0.0
+        self.model.metrics.add("wages_withheld_usd", held.sum())
+
+
+def _first_per_group(items: np.ndarray, group_of: np.ndarray, take: np.ndarray, n_groups: int) -> np.ndarray:
+    """The first ``take[g]`` items of each group g (items keep their order within
+    a group), concatenated in group order."""
+    groups = group_of[items]
+    order = np.argsort(groups, kind="stable")
+    items, groups = items[order], groups[order]
+    starts = np.searchsorted(groups, np.arange(n_groups))
+    index = np.repeat(starts, take) + _ranks(take)
+    return items[index]
+
+
+def _ranks(counts: np.ndarray) -> np.ndarray:
+    """0..c-1 for each count c, concatenated."""
+    total = int(counts.sum())
+    return np.arange(total) - np.repeat(np.cumsum(counts) - counts, counts)
+
+
+def _rank_within(keys: np.ndarray, mask: np.ndarray) -> np.ndarray:
+    """For each position, how many earlier masked positions share its key."""
+    rank = np.zeros(len(keys), dtype=np.int64)
+    idx = np.flatnonzero(mask)
+    if len(idx):
+        k = keys[idx]
+        order = np.argsort(k, kind="stable")
+        sorted_keys = k[order]
+        starts = np.searchsorted(sorted_keys, sorted_keys)
+        rank[idx[order]] = np.arange(len(idx)) - starts
+    return rank

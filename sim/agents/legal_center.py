@@ -1,0 +1,127 @@
+"""Legal aid centres (FACTS.md 6): migrants who know of a centre and can reach it
+bring their troubles; a centre takes as many appeals a day as it can and resolves
+some: registration, unpaid wages and kept passports, lost documents.
+
+``LegalCenter`` agents sit in their district and each takes its own queue;
+``LegalAid`` gathers the day's appeals and routes each to the nearest centre.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+import mesa
+import numpy as np
+
+from sim.agents.migrant import Group
+from sim.geography import read_data_csv
+from sim.status import Status
+
+if TYPE_CHECKING:
+    from sim.model import MigrationModel
+
+EXTORTION_MEMORY_DAYS = 30  # how long a shake-down stays a reason to seek help
+SAVINGS_FOR_SHELTER_USD = 30.0  # below this an idle migrant needs a roof
+
+
+class LegalCenter(mesa.discrete_space.FixedAgent):
+    """A legal aid centre with a daily capacity (appeals, in people)."""
+
+    def __init__(self, model: MigrationModel, cell, index: int, capacity_per_day: float):
+        super().__init__(model)
+        self.cell = cell
+        self.index = index
+        self.capacity_per_day = capacity_per_day
+        self.queue = np.zeros(0, dtype=np.int64)
+        self.queue_category = np.zeros(0, dtype=np.int64)
+
+    def step(self) -> None:
+        """Take today's appeals up to capacity (agent units, stochastically rounded)."""
+        model = self.model
+        exact = self.capacity_per_day / model.scale
+        capacity = int(exact) + int(model.rng.random() < exact - int(exact))
+        taken = slice(0, capacity)
+        model.legal_aid.take(self.queue[taken], self.queue_category[taken])
+        model.metrics.add("appeals_turned_away", max(len(self.queue) - capacity, 0) * model.scale)
+        self.queue = self.queue[:0]
+        self.queue_category = self.queue_category[:0]
+
+
+class LegalAid:
+    """The appeal categories, who has which trouble, and what a centre can fix."""
+
+    def __init__(self, model: MigrationModel):
+        self.model = model
+        self.p = model.params.legal_aid
+        rows = read_data_csv("appeal_categories.csv")
+        self.categories = [r["category"] for r in rows]
+        self.base_weight = np.array([float(r["count"]) for r in rows])
+        self.trigger = [r["trigger"] for r in rows]
+        self.by_category = np.zeros(len(rows), dtype=np.int64)
+        geo = model.geo
+        self.centres = [
+            LegalCenter(model, model.space[c.district], i, c.capacity_per_day) for i, c in enumerate(self.p.centres)
+        ]
+        if self.centres:
+            hours = geo.district_hours[:, [geo.districts.index(c.district) for c in self.p.centres]]
+            self.nearest = hours.argmin(axis=1)
+            self.reach = np.exp(-hours.min(axis=1) / self.p.reach_hours)
+        else:
+            self.nearest = np.zeros(len(geo.districts), dtype=int)
+            self.reach = np.zeros(len(geo.districts))
+
+    def _troubles(self, slots: np.ndarray, t: int) -> np.ndarray:
+        """Which categories apply to each person (rows) today."""
+        people, status = self.model.people, self.model.book.status[slots]
+        employed = people.employer[slots] >= 0
+        trig = {
+            "any": np.ones(len(slots), dtype=bool),
+            "unregistered": (status == Status.ENTERED) | (status == Status.IRREGULAR_STAY),
+            "employed": employed,
+            "long_term": people.group[slots] == Group.LONG_TERM,
+            "idle_without_savings": ~employed & (people.savings[slots] < SAVINGS_FOR_SHELTER_USD),
+            "wages_owed_or_passport_kept": (people.unpaid_claim[slots] > 0) | people.passport_kept[slots],
+            "documents_lost": people.documents_lost[slots],
+            "extorted": t - people.extorted_day[slots] <= EXTORTION_MEMORY_DAYS,
+        }
+        return np.column_stack([trig[name] for name in self.trigger])
+
+    def gather(self, t: int) -> None:
+        """Aware migrants appeal with a hazard that falls with distance to a centre;
+        each appeal's category is drawn among their troubles (FACTS.md 6 weights)."""
+        if not self.centres:
+            return
+        model, people = self.model, self.model.people
+        present = people.present()
+        aware = present[people.knows_aid[present] & (model.book.status[present] != Status.DETAINED)]
+        hazard = self.p.appeal_rate * self.reach[people.district[aware]]
+        appealing = aware[model.rng.random(len(aware)) < hazard]
+        if len(appealing) == 0:
+            return
+        weights = self._troubles(appealing, t) * self.base_weight
+        cum = np.cumsum(weights, axis=1)
+        u = model.rng.random(len(appealing)) * cum[:, -1]
+        category = (u[:, None] >= cum).sum(axis=1)
+        centre = self.nearest[people.district[appealing]]
+        for c in self.centres:
+            mine = centre == c.index
+            c.queue, c.queue_category = appealing[mine], category[mine]
+
+    def take(self, slots: np.ndarray, category: np.ndarray) -> None:
+        """Accepted appeals: counted, and some resolved."""
+        model, people, book = self.model, self.model.people, self.model.book
+        model.metrics.add("appeals", len(slots) * model.scale)
+        self.by_category += np.bincount(category, minlength=len(self.categories)) * model.scale
+        solved = model.rng.random(len(slots)) < self.p.resolve_share
+        cat = np.array(self.categories)[category]
+        t = model.t
+        reg = slots[solved & (cat == "registration")]
+        reg = reg[np.isin(book.status[reg], (Status.ENTERED, Status.IRREGULAR_STAY)) & ~(people.passport_kept[reg] | people.documents_lost[reg])]
+        people.reg_until[reg] = t + model.params.registration.validity_days
+        book.move(reg, Status.REGISTERED, "register")
+        wages = slots[solved & (cat == "employer_issues")]
+        model.metrics.add("wages_recovered_usd", people.unpaid_claim[wages].sum())
+        people.savings[wages] += people.unpaid_claim[wages]
+        people.unpaid_claim[wages] = 0.0
+        people.passport_kept[wages] = False
+        people.documents_lost[slots[solved & (cat == "documents")]] = False

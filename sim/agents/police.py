@@ -1,0 +1,195 @@
+"""Migration police: inspections of workplaces, checks on roads, trains, markets
+and at the border, and what follows a detection (FACTS.md 5): a bribe, a fine, or
+detention and deportation with an entry ban; employers fined for illegal hands.
+
+``PoliceUnit`` agents decide where to look (one unit per district inspects its
+workplaces; a mobile unit works roads, trains and markets); ``Enforcement`` holds
+the shared rules for what happens to those found.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+import mesa
+import numpy as np
+
+from sim.agents.migrant import NEVER
+from sim.scenario import SECTORS
+from sim.status import IRREGULAR, Status
+
+if TYPE_CHECKING:
+    from sim.model import MigrationModel
+
+
+def sample(rng: np.random.Generator, items: np.ndarray, rate: float) -> np.ndarray:
+    """Each item independently with probability ``rate``, in random order: a
+    binomial count then a draw without replacement, cheaper than one uniform per
+    item when the rate is small."""
+    count = rng.binomial(len(items), rate)
+    return items[rng.choice(len(items), size=count, replace=False)] if count else items[:0]
+
+
+class PoliceUnit(mesa.discrete_space.FixedAgent):
+    """A district's migration police (inspects workplaces), or the mobile unit
+    (district None: stops people at markets, on roads and trains)."""
+
+    def __init__(self, model: MigrationModel, cell, district: int | None, inspections_per_day: float):
+        super().__init__(model)
+        self.cell = cell
+        self.district = district
+        self.inspections_per_day = inspections_per_day
+        self.visits_today = 0  # drawn for all units at once by Enforcement.plan_day
+
+    def step(self) -> None:
+        police = self.model.police
+        if self.district is None:
+            police.street_checks(self.model.t)
+            return
+        visits = self.visits_today
+        if visits == 0:
+            return
+        book = self.model.employers
+        here = np.flatnonzero((book.district == self.district) & (book.employed > 0))
+        visits = min(visits, len(here))
+        if visits == 0:
+            return
+        weight = police.sector_weight[book.sector[here]] * np.sqrt(book.employed[here])
+        if weight.sum() <= 0:
+            return
+        police.sites_today.extend(self.model.rng.choice(here, size=visits, replace=False, p=weight / weight.sum()))
+
+
+class Enforcement:
+    """What the police do with the people they find."""
+
+    def __init__(self, model: MigrationModel):
+        self.model = model
+        self.p = model.params.police
+        self.sector_weight = np.array([model.params.sectors[s].inspection_weight for s in SECTORS])
+        self.ban_days = int(round(self.p.entry_ban_years * 365))
+        self.sites_today: list[int] = []  # employers the district units chose to inspect today
+
+    def units(self) -> list[PoliceUnit]:
+        """One unit per district, inspections shared by where the jobs are; one mobile unit."""
+        model = self.model
+        geo = model.geo
+        demand = model.employers.base_demand * (self.sector_weight[model.employers.sector] > 0)
+        by_district = np.bincount(model.employers.district, weights=demand, minlength=len(geo.districts))
+        share = by_district / by_district.sum() if by_district.sum() > 0 else np.full(len(geo.districts), 1 / len(geo.districts))
+        units = [
+            PoliceUnit(model, model.space[d], i, self.p.workplace_inspections_per_day * share[i])
+            for i, d in enumerate(geo.districts)
+        ]
+        units.append(PoliceUnit(model, model.space[geo.districts[0]], None, 0.0))
+        self.unit_list = units
+        self.unit_rates = np.array([u.inspections_per_day for u in units])
+        return units
+
+    def plan_day(self) -> None:
+        """How many sites each district unit visits today (one vectorised draw)."""
+        for unit, visits in zip(self.unit_list, self.model.rng.poisson(self.unit_rates)):
+            unit.visits_today = int(visits)
+
+    def inspect_workplaces(self, t: int) -> None:
+        """The sites the district units chose today: irregular workers there may be found."""
+        people, book = self.model.people, self.model.book
+        employers = np.array(self.sites_today, dtype=np.int64)
+        self.sites_today.clear()
+        if len(employers) == 0:
+            return
+        inspected = np.zeros(len(self.model.employers.target) + 1, dtype=bool)  # last entry: no employer (-1)
+        inspected[employers] = True
+        present = people.present()
+        workers = present[inspected[people.employer[present]]]
+        irregular = workers[IRREGULAR[book.status[workers]]]
+        found = irregular[self.model.rng.random(len(irregular)) < self.p.detection]
+        self.model.metrics.add("inspections", len(employers))
+        _, liable = self.act(found, t)
+        self.model.metrics.add("employer_fines", len(liable))
+        self.model.metrics.add("employer_fines_usd", len(liable) * self.p.employer_fine_usd)
+
+    def street_checks(self, t: int) -> None:
+        """Stops at markets, on roads and trains: any irregular migrant may be caught."""
+        people, book = self.model.people, self.model.book
+        present = people.present()
+        at_risk = present[IRREGULAR[book.status[present]] & (book.status[present] != Status.DETAINED)]
+        self.act(sample(self.model.rng, at_risk, self.p.street_check_rate), t)
+
+    def check_routes(self, newcomers: np.ndarray, t: int) -> None:
+        """Mobile units on bypass roads and trains check today's irregular entrants."""
+        self.act(newcomers[self.model.rng.random(len(newcomers)) < self.p.route_check_rate], t)
+
+    def check_traders(self, traders: np.ndarray, t: int) -> None:
+        """Day traders are legal, but may be shaken down at a market check."""
+        rng = self.model.rng
+        stopped = sample(rng, traders, self.p.street_check_rate)
+        self.extort(stopped[rng.random(len(stopped)) < self.p.bribe_share], t)
+
+    def screen_entries(self, slots: np.ndarray, t: int) -> tuple[np.ndarray, np.ndarray]:
+        """At the crossing: banned people are mostly turned back; the rest of them
+        slip through on bypass roads and are irregular from the first day.
+        Returns (admitted, evading) masks over slots."""
+        people = self.model.people
+        banned = people.ban_until[slots] > t
+        turned_back = banned & (self.model.rng.random(len(slots)) < self.p.banned_turned_back)
+        self.model.metrics.add("turned_back", int(turned_back.sum()) * self.model.scale)
+        return ~turned_back, banned
+
+    def check_exits(self, leavers: np.ndarray, t: int) -> np.ndarray:
+        """Irregular leavers checked at the border post; returns those deported
+        there (with a ban) instead of leaving freely."""
+        checked = leavers[self.model.rng.random(len(leavers)) < self.p.exit_check_rate]
+        detained, _ = self.act(checked, t, at_exit=True)
+        self.deport(detained, t)
+        return detained
+
+    def act(self, found: np.ndarray, t: int, at_exit: bool = False) -> tuple[np.ndarray, np.ndarray]:
+        """Outcome for irregular people found: a bribe, a fine or detention.
+        Returns (detained people, employers liable for a fined or detained worker)."""
+        model, rng, p = self.model, self.model.rng, self.p
+        people, book = model.people, model.book
+        u = rng.random(len(found))
+        bribe = found[u < p.bribe_share]
+        fine = found[(u >= p.bribe_share) & (u < p.bribe_share + p.fine_share)]
+        detain = found[u >= p.bribe_share + p.fine_share]
+        self.extort(bribe, t)
+        model.metrics.add("fines", len(fine) * model.scale)
+        model.metrics.add("fines_usd", len(fine) * model.scale * p.fine_usd)
+        people.savings[fine] = np.maximum(people.savings[fine] - p.fine_usd, 0.0)
+        if not at_exit:
+            registering = fine[
+                (book.status[fine] == Status.IRREGULAR_STAY)
+                & ~(people.passport_kept[fine] | people.documents_lost[fine])
+                & (rng.random(len(fine)) < p.register_after_fine)
+            ]
+            people.reg_until[registering] = t + model.params.registration.validity_days
+            book.move(registering, Status.REGISTERED, "register")
+        liable = people.employer[np.concatenate([fine, detain])]
+        model.employers.release(detain, t, dismissed=False)
+        book.move(detain, Status.DETAINED, "detained")
+        people.detained_until[detain] = t + p.detention_days
+        return detain, np.unique(liable[liable >= 0])
+
+    def extort(self, slots: np.ndarray, t: int) -> None:
+        model = self.model
+        amounts = model.rng.exponential(self.p.bribe_usd_mean, size=len(slots))
+        model.people.savings[slots] = np.maximum(model.people.savings[slots] - amounts, 0.0)
+        model.people.extorted_day[slots] = t
+        model.metrics.add("bribes", len(slots) * model.scale)
+        model.metrics.add("bribe_usd", amounts.sum() * model.scale)
+
+    def deport(self, slots: np.ndarray, t: int) -> None:
+        people = self.model.people
+        people.ban_until[slots] = t + self.ban_days
+        people.detained_until[slots] = NEVER
+        people.end_stay(slots, t)
+        self.model.book.move(slots, Status.HOME, "deported")
+
+    def release_detained(self, t: int) -> None:
+        """Detention ends in deportation (FACTS.md 5), after the paperwork."""
+        people = self.model.people
+        held = np.flatnonzero(self.model.book.status[: people.n] == Status.DETAINED)
+        self.deport(held[people.detained_until[held] <= t], t)
+
+

@@ -1,0 +1,115 @@
+"""Counters and outputs. Event counts are added where things happen; stocks are
+read off the status array once a day (a vectorised count, no agent loop)."""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from typing import TYPE_CHECKING
+
+import numpy as np
+
+from sim.status import IRREGULAR, N_STATUS, STOCK_COLUMNS, Status
+
+if TYPE_CHECKING:
+    from sim.model import MigrationModel
+
+# Event counters a day, in people (or US dollars where named so).
+EVENTS = (
+    "inspections",
+    "bribes",
+    "bribe_usd",
+    "fines",
+    "fines_usd",
+    "employer_fines",
+    "employer_fines_usd",
+    "turned_back",
+    "appeals",
+    "appeals_turned_away",
+    "wages_withheld_usd",
+    "wages_recovered_usd",
+    "day_trips",
+)
+
+
+class Metrics:
+    def __init__(self, model: MigrationModel):
+        self.model = model
+        self.events: dict[str, float] = defaultdict(float)
+        self.totals: dict[str, float] = defaultdict(float)
+        self.row: dict[str, object] = {}
+        self.district_columns = [f"irregular_{d}" for d in model.geo.districts]
+
+    def columns(self) -> list[str]:
+        return (
+            ["date", "present", "irregular", *STOCK_COLUMNS.values(), "employed", "job_seekers", "passports_kept"]
+            + ["arrivals", "departures", "detentions", "deportations", "demand", "unfilled_demand"]
+            + list(EVENTS)
+            + self.district_columns
+        )
+
+    def add(self, name: str, amount: float) -> None:
+        self.events[name] += amount
+
+    def new_day(self) -> None:
+        self.events.clear()
+
+    def record(self, t: int) -> None:
+        model, people, book = self.model, self.model.people, self.model.book
+        scale = model.scale
+        present = people.present()
+        status = book.status[present]
+        stocks = np.bincount(status, minlength=N_STATUS) * scale
+        irregular = IRREGULAR[status]
+        by_district = np.bincount(people.district[present[irregular]], minlength=len(model.geo.districts)) * scale
+        employed = people.employer[present] >= 0
+        row: dict[str, object] = {
+            "date": model.dates[t].isoformat(),
+            "present": int(stocks.sum()),
+            "irregular": int(stocks[IRREGULAR].sum()),
+        }
+        row.update({name: int(stocks[s]) for s, name in STOCK_COLUMNS.items()})
+        row["employed"] = int(employed.sum()) * scale
+        row["job_seekers"] = int(((~employed) & (people.group[present] == 1) & (status != Status.DETAINED)).sum()) * scale
+        row["passports_kept"] = int(people.passport_kept[present].sum()) * scale
+        row["arrivals"] = book.counted("arrive") + book.counted("arrive_evading_ban")
+        row["departures"] = book.counted("departed")
+        row["detentions"] = book.counted("detained")
+        row["deportations"] = book.counted("deported")
+        row["demand"] = int(model.employers.target.sum()) * scale
+        row["unfilled_demand"] = model.employers.unfilled * scale
+        for name in EVENTS:
+            value = self.events.get(name, 0.0)
+            row[name] = round(value, 2) if name.endswith("_usd") else int(value)
+            self.totals[name] += value
+        row.update({c: int(v) for c, v in zip(self.district_columns, by_district)})
+        self.row = row
+
+    def summary(self, timeseries) -> dict[str, object]:
+        """Run totals and the calibration figures (summary.json)."""
+        model, people = self.model, self.model.people
+        irregular = timeseries["irregular"].to_numpy()
+        peak = int(np.argmax(irregular))
+        stays = np.concatenate(people.completed_stays) if people.completed_stays else np.zeros(0)
+        ever = people.ever_present[: people.n]
+        aid = model.legal_aid
+        book = model.book
+        from sim.status import TRANSITION_NAMES
+
+        return {
+            "peak_irregular": int(irregular[peak]),
+            "peak_irregular_date": timeseries["date"].iloc[peak],
+            "mean_irregular": round(float(irregular.mean()), 1),
+            "mean_completed_stay_days": round(float(stays.mean()), 2) if len(stays) else None,
+            "completed_stays": int(len(stays)) * model.scale,
+            "share_men": round(float(people.male[: people.n][ever].mean()), 4) if ever.any() else None,
+            "people_present_during_run": int(ever.sum()) * model.scale,
+            "initial_present": model.initial_present,
+            "total_arrivals": int(timeseries["arrivals"].sum()),
+            "total_departures": int(timeseries["departures"].sum()),
+            "total_detentions": int(timeseries["detentions"].sum()),
+            "total_deportations": int(timeseries["deportations"].sum()),
+            "total_appeals": int(timeseries["appeals"].sum()),
+            "appeals_by_category": {c: int(n) for c, n in zip(aid.categories, aid.by_category)},
+            "totals": {name: round(float(v), 2) for name, v in sorted(self.totals.items())},
+            "transitions": {name: int(n) for name, n in zip(TRANSITION_NAMES, book.total)},
+        }

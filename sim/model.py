@@ -1,0 +1,144 @@
+"""MigrationModel: wires the map, the calendar, the agents and the counters.
+
+The rules live with the agents (``sim/agents``) and the legal-status machine
+(``sim/status.py``); this module only builds the world and orders the day.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from pathlib import Path
+from typing import Any
+
+import mesa
+import numpy as np
+from mesa.discrete_space import Network
+
+from sim import scenario as scenario_mod
+from sim.agents.employer import EmployerBook
+from sim.agents.legal_center import LegalAid, LegalCenter
+from sim.agents.migrant import Group, People
+from sim.agents.police import Enforcement, PoliceUnit
+from sim.calendar import monthly_curve, run_dates
+from sim.geography import Geography, Place
+from sim.metrics import Metrics
+from sim.status import Status, StatusBook
+
+
+class MigrationModel(mesa.Model):
+    """Seasonal labour migration into South Kazakhstan, one step a day.
+
+    Args:
+        scenario: a scenario file path or a loaded ``Scenario``; default the baseline.
+        scale: agent scale, one agent stands for this many people. Every count
+            reported is in people whatever the scale.
+        rng: seed (Mesa convention).
+        **overrides: any parameter by its flat name (``police_detection=0.3``), as
+            ``mesa.batch_run`` and the SolaraViz sliders pass them.
+    """
+
+    def __init__(self, scenario: str | Path | scenario_mod.Scenario | None = None, scale: int = 1, rng: Any = None, **overrides: Any):
+        super().__init__(rng=rng)
+        if not isinstance(scenario, scenario_mod.Scenario):
+            scenario = scenario_mod.load(scenario or scenario_mod.BASELINE)
+        self.params = scenario.with_overrides(overrides)
+        if int(scale) != scale or scale < 1:
+            raise scenario_mod.ScenarioError(f"scale: expected a whole number >= 1, got {scale!r}")
+        self.scale = int(scale)
+        self.dates = run_dates(self.params.run.start_date, self.params.run.end_date)
+        self.t = -1
+
+        self.geo = Geography.load()
+        self.space = Network(self.geo.graph, layout=self.geo.layout(), random=self.random, cell_klass=Place)
+        for node, cell in self.space._cells.items():
+            for key, value in self.geo.graph.nodes[node].items():
+                setattr(cell, key, value)
+            cell.place_id = node
+        m = self.params.migrants
+        self.leave_profile = monthly_curve(m.leave_profile, self.dates)
+        self.distance_weight = np.exp(-self.geo.origin_district_hours / m.distance_decay_hours)
+
+        self.book = StatusBook(self.scale)
+        self.metrics = Metrics(self)
+        self.people = People(self)
+        self.employers = EmployerBook(self)
+        self.long_term_weights = self.employers.district_sector_weights @ np.array([0, 0, 1, 0, 2.0])
+        self.police = Enforcement(self)
+        self.police.units()
+        self.legal_aid = LegalAid(self)
+        self._populate()
+        self.initial_present = int(self.book.stocks(self.people.n)[1:].sum())
+
+        columns = self.metrics.columns()
+        self.datacollector = mesa.DataCollector(model_reporters={c: _reporter(c) for c in columns})
+
+    def _populate(self) -> None:
+        """Who is there on the first morning: long-term residents, the winter
+        remainder of seasonal workers, and the day traders at home."""
+        rng, p, people = self.rng, self.params, self.people
+        lt = p.long_term
+        residents = people.add(lt.initial // self.scale, Group.LONG_TERM)
+        registered = rng.random(len(residents)) < lt.share_registered
+        people.place(residents, people.choose_destinations(residents, 0, self.long_term_weights), 0,
+                     np.where(registered, Status.REGISTERED, Status.IRREGULAR_STAY))
+        people.reg_until[residents[registered]] = rng.integers(1, p.registration.validity_days, size=int(registered.sum()))
+        people.entered[residents] = -rng.integers(0, int(lt.mean_stay_years * 365), size=len(residents))
+        people.leave_day[residents] = people.long_term_stays(len(residents))
+        seasonal = people.add(p.migrants.initial_seasonal // self.scale, Group.SEASONAL)
+        people.place(seasonal, people.choose_destinations(seasonal, 0), 0, Status.IRREGULAR_STAY)
+        people.entered[seasonal] = -rng.integers(30, p.migrants.planned_stay_min_days + 90, size=len(seasonal))
+        people.leave_day[seasonal] = rng.integers(1, 90, size=len(seasonal))
+        near = [self.geo.origins.index(o) for o in ("tashkent_region", "syrdarya", "tajikistan")]
+        weights = people.origin_weights[near] / people.origin_weights[near].sum()
+        origins = np.array(near)[rng.choice(len(near), size=p.day_traders.people // self.scale, p=weights)]
+        self.day_traders = people.add(len(origins), Group.DAY_TRADER, origins)
+
+    def date_of(self, t: int) -> dt.date:
+        return self.params.run.start_date + dt.timedelta(days=int(t))
+
+    @property
+    def date(self) -> dt.date:
+        """The current simulated date (of the last completed day)."""
+        return self.dates[max(self.t, 0)]
+
+    def step(self) -> None:
+        """One day. Order: demand and dismissals, departures, arrivals, papers,
+        hiring, pay, police, legal aid, counters."""
+        self.t = t = self.steps - 1
+        self.book.new_day()
+        self.metrics.new_day()
+        self.employers.set_demand(t)
+        self.police.release_detained(t)
+        self.people.go_home(t)
+        self.people.leave_home(t)
+        self.metrics.add("day_trips", self.people.day_trips(t) * self.scale)
+        self.people.keep_papers(t)
+        self.employers.hire(t)
+        self.employers.pay(t)
+        self.police.plan_day()
+        self.agents_by_type[PoliceUnit].shuffle_do("step")
+        self.police.inspect_workplaces(t)
+        self.legal_aid.gather(t)
+        self.agents_by_type[LegalCenter].do("step")
+        self.metrics.record(t)
+        self.datacollector.collect(self)
+        if t + 1 >= len(self.dates):
+            self.running = False
+
+    def run(self, progress=None) -> None:
+        """Run to the scenario's end date; ``progress`` is called after each day."""
+        while self.running:
+            self.step()
+            if progress is not None:
+                progress(self)
+
+    def timeseries(self):
+        return self.datacollector.get_model_vars_dataframe().reset_index(drop=True)
+
+
+def _reporter(column: str):
+    def read(model: MigrationModel):
+        return model.metrics.row[column]
+
+    read.__name__ = f"read_{column}"
+    return read

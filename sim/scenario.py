@@ -1,0 +1,284 @@
+"""Scenario files: TOML, validated on load.
+
+Every parameter of the model lives in a scenario file (``scenarios/baseline.toml``
+holds them all, each with its source). Loading checks names, types and ranges;
+a mistake stops with one line naming the file, the key path and what was expected.
+The model also takes the same parameters as flat keywords (``police_detection``):
+the flat name of ``[police] detection`` is ``police_detection``, of
+``[sectors.cotton] peak_demand`` it is ``sectors_cotton_peak_demand``.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import tomllib
+from pathlib import Path
+from typing import Annotated, Any
+
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
+
+REPO_ROOT = Path(__file__).resolve().parents[1]
+BASELINE = REPO_ROOT / "scenarios" / "baseline.toml"
+SECTORS = ("cotton", "vegetables_melons", "construction", "livestock", "bazaar_trade")
+
+Probability = Annotated[float, Field(ge=0.0, le=1.0)]
+NonNegative = Annotated[float, Field(ge=0.0)]
+Positive = Annotated[float, Field(gt=0.0)]
+Count = Annotated[int, Field(ge=0)]
+Monthly = Annotated[list[Annotated[float, Field(ge=0.0)]], Field(min_length=12, max_length=12)]
+
+
+class ScenarioError(Exception):
+    """A scenario the model cannot run; the message is one line for the user."""
+
+
+class Section(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+
+class Run(Section):
+    start_date: dt.date
+    end_date: dt.date
+
+    @model_validator(mode="after")
+    def _ordered(self) -> Run:
+        if self.end_date < self.start_date:
+            raise ValueError(f"end_date {self.end_date} is before start_date {self.start_date}")
+        return self
+
+
+class Migrants(Section):
+    potential_migrants: Count
+    share_men: Probability
+    age_mean: Annotated[float, Field(ge=16, le=70)]
+    age_sd: NonNegative
+    age_min: Annotated[int, Field(ge=14)]
+    age_max: Annotated[int, Field(le=80)]
+    leave_rate: Probability
+    leave_profile: Monthly
+    prospects_weight: Probability
+    news_days: Positive
+    planned_stay_min_days: Annotated[int, Field(ge=1)]
+    planned_stay_max_days: Annotated[int, Field(ge=1)]
+    planned_stay_mean_days: Positive
+    planned_stay_concentration: Positive
+    initial_seasonal: Count
+    max_idle_days: Annotated[int, Field(ge=1)]
+    job_search_rate: Probability
+    relocate_rate: Probability
+    return_same_district: Probability
+    distance_decay_hours: Positive
+
+    @model_validator(mode="after")
+    def _stay_range(self) -> Migrants:
+        lo, hi, mean = self.planned_stay_min_days, self.planned_stay_max_days, self.planned_stay_mean_days
+        if not lo < mean < hi:
+            raise ValueError(f"planned_stay_mean_days must lie strictly between min ({lo}) and max ({hi}), got {mean}")
+        if self.age_max <= self.age_min:
+            raise ValueError(f"age_max ({self.age_max}) must be above age_min ({self.age_min})")
+        return self
+
+
+class LongTerm(Section):
+    initial: Count
+    mean_stay_years: Positive
+    share_registered: Probability
+    renewal_share: Probability
+
+
+class DayTraders(Section):
+    people: Count
+    trip_rate: Probability
+
+
+class Registration(Section):
+    deadline_days: Annotated[int, Field(ge=1)]
+    daily_rate: Probability
+    validity_days: Annotated[int, Field(ge=1)]
+    renewal_share: Probability
+
+
+class Sector(Section):
+    peak_demand: NonNegative
+    profile: Monthly
+    employers: Annotated[int, Field(ge=1)]
+    wage_usd_per_day: NonNegative
+    quota_weight: NonNegative
+    inspection_weight: NonNegative
+
+
+class Employers(Section):
+    quota_permits: Count
+    illegal_hiring_propensity: Probability
+    withholding_share: Probability
+    withheld_fraction: Probability
+    passport_keeping: Probability
+    passport_return: Probability
+
+
+class Police(Section):
+    workplace_inspections_per_day: NonNegative
+    detection: Probability
+    street_check_rate: Probability
+    route_check_rate: Probability
+    exit_check_rate: Probability
+    bribe_share: Probability
+    fine_share: Probability
+    deport_share: Probability
+    bribe_usd_mean: NonNegative
+    fine_usd: NonNegative
+    employer_fine_usd: NonNegative
+    register_after_fine: Probability
+    detention_days: Annotated[int, Field(ge=0)]
+    entry_ban_years: NonNegative
+    banned_turned_back: Probability
+
+    @model_validator(mode="after")
+    def _outcomes_sum_to_one(self) -> Police:
+        total = self.bribe_share + self.fine_share + self.deport_share
+        if abs(total - 1.0) > 1e-6:
+            raise ValueError(f"bribe_share + fine_share + deport_share must sum to 1, got {total:g}")
+        return self
+
+
+class Centre(Section):
+    district: str
+    capacity_per_day: NonNegative
+
+
+class LegalAid(Section):
+    centres: list[Centre]
+    awareness_share: Probability
+    appeal_rate: Probability
+    reach_hours: Positive
+    resolve_share: Probability
+
+
+class Scenario(Section):
+    name: str
+    description: str = ""
+    run: Run
+    migrants: Migrants
+    long_term: LongTerm
+    day_traders: DayTraders
+    registration: Registration
+    sectors: dict[str, Sector]
+    employers: Employers
+    police: Police
+    legal_aid: LegalAid
+
+    @field_validator("sectors")
+    @classmethod
+    def _known_sectors(cls, sectors: dict[str, Sector]) -> dict[str, Sector]:
+        missing = [s for s in SECTORS if s not in sectors]
+        unknown = [s for s in sectors if s not in SECTORS]
+        if unknown:
+            raise ValueError(f"unknown sector {unknown[0]!r}; expected one of {', '.join(SECTORS)}")
+        if missing:
+            raise ValueError(f"missing sector {missing[0]!r}; every one of {', '.join(SECTORS)} is needed")
+        return sectors
+
+    @model_validator(mode="after")
+    def _centres_in_districts(self) -> Scenario:
+        from sim.geography import Geography
+
+        districts = Geography.load().districts
+        for i, centre in enumerate(self.legal_aid.centres):
+            if centre.district not in districts:
+                raise ValueError(
+                    f"legal_aid.centres[{i}].district: unknown district {centre.district!r}; expected one of {', '.join(districts)}"
+                )
+        return self
+
+    def flat(self) -> dict[str, Any]:
+        """Parameters as flat keywords (the names ``MigrationModel`` accepts)."""
+        return dict(_flatten(self.model_dump(exclude={"name", "description"})))
+
+    def with_overrides(self, overrides: dict[str, Any], source: str = "keyword parameters") -> Scenario:
+        """A copy with flat-named parameters replaced, validated like a file."""
+        if not overrides:
+            return self
+        known = self.flat()
+        tree = self.model_dump()
+        for key, value in overrides.items():
+            if key not in known:
+                raise ScenarioError(f"{source}: unknown parameter {key!r}; see the keys of scenarios/baseline.toml")
+            _assign(tree, _path_of(tree, key), value)
+        return validate(tree, source)
+
+
+def _flatten(tree: dict[str, Any], prefix: str = ""):
+    for key, value in tree.items():
+        name = f"{prefix}{key}"
+        if isinstance(value, dict):
+            yield from _flatten(value, f"{name}_")
+        else:
+            yield name, value
+
+
+def _path_of(tree: dict[str, Any], flat_name: str) -> list[str]:
+    """The nested path of a flat name (keys may themselves contain '_')."""
+    for key, value in tree.items():
+        if flat_name == key:
+            return [key]
+        if isinstance(value, dict) and flat_name.startswith(key + "_"):
+            try:
+                return [key, *_path_of(value, flat_name[len(key) + 1 :])]
+            except KeyError:
+                continue
+    raise KeyError(flat_name)
+
+
+def _assign(tree: dict[str, Any], path: list[str], value: Any) -> None:
+    for key in path[:-1]:
+        tree = tree[key]
+    tree[path[-1]] = value
+
+
+def _describe(error: dict[str, Any]) -> str:
+    path = ".".join(str(p) for p in error["loc"])
+    kind, msg = error["type"], error["msg"]
+    got = error.get("input")
+    if kind == "extra_forbidden":
+        return f"{path}: unknown key; check its spelling against scenarios/baseline.toml"
+    if kind == "missing":
+        return f"{path}: missing; every parameter must be set (see scenarios/baseline.toml)"
+    where = f"{path}: " if path else ""
+    if kind == "value_error":
+        return f"{where}{msg.removeprefix('Value error, ')}"
+    shown = "" if isinstance(got, (dict, list)) or got is None else f", got {got!r}"
+    return f"{where}expected {msg.removeprefix('Input should be ')}{shown}"
+
+
+def validate(tree: dict[str, Any], source: str) -> Scenario:
+    try:
+        return Scenario.model_validate(tree)
+    except ValidationError as exc:
+        errors = exc.errors()
+        more = f" (and {len(errors) - 1} more problem{'s' if len(errors) > 2 else ''})" if len(errors) > 1 else ""
+        raise ScenarioError(f"{source}: {_describe(errors[0])}{more}") from None
+
+
+def read_toml(path: Path) -> dict[str, Any]:
+    try:
+        with open(path, "rb") as f:
+            return tomllib.load(f)
+    except FileNotFoundError:
+        raise ScenarioError(f"{path}: no such scenario file") from None
+    except IsADirectoryError:
+        raise ScenarioError(f"{path}: is a folder, expected a scenario .toml file") from None
+    except tomllib.TOMLDecodeError as exc:
+        raise ScenarioError(f"{path}: not valid TOML: {exc}") from None
+    except (OSError, UnicodeDecodeError) as exc:
+        raise ScenarioError(f"{path}: cannot be read: {exc}") from None
+
+
+def load(path: str | Path) -> Scenario:
+    """Read and validate a scenario file; ScenarioError names what is wrong."""
+    path = Path(path)
+    return validate(read_toml(path), str(path))
+
+
+def file_sha256(path: str | Path) -> str:
+    return hashlib.sha256(Path(path).read_bytes()).hexdigest()

@@ -1,0 +1,115 @@
+"""The legal-status state machine: every status a migrant can be in, every named
+transition between them, and the counts of both. The only place statuses change.
+
+A migrant is *irregular* when present and in IRREGULAR_STAY, IRREGULAR_WORK or
+DETAINED. IRREGULAR_STAY (no valid registration after the deadline) takes
+precedence over IRREGULAR_WORK (legal stay, work without a permit): an unregistered
+person working illegally is counted once, as irregular stay.
+"""
+
+from __future__ import annotations
+
+from enum import IntEnum
+
+import numpy as np
+
+
+class Status(IntEnum):
+    HOME = 0  # not in Kazakhstan (never a stock in reports)
+    ENTERED = 1  # legal, visa-free, within the registration deadline
+    REGISTERED = 2  # legal stay, registered, not working illegally
+    PERMITTED = 3  # works under a quota permit
+    IRREGULAR_STAY = 4  # deadline or registration passed, unregistered
+    IRREGULAR_WORK = 5  # registered (or within the deadline), works without a permit
+    DETAINED = 6  # held by police pending deportation
+
+
+N_STATUS = len(Status)
+PRESENT = np.array([s != Status.HOME for s in Status])
+IRREGULAR = np.isin(np.arange(N_STATUS), [Status.IRREGULAR_STAY, Status.IRREGULAR_WORK, Status.DETAINED])
+STOCK_COLUMNS = {s: s.name.lower() for s in Status if s != Status.HOME}
+
+S = Status
+_ANY_PRESENT = [s for s in Status if s != S.HOME]
+# reason -> allowed (from, to) edges. A reason may have several edges when the
+# target depends on the migrant's registration, as after a dismissal.
+TRANSITIONS: dict[str, frozenset[tuple[Status, Status]]] = {
+    name: frozenset(edges)
+    for name, edges in {
+        "arrive": [(S.HOME, S.ENTERED)],
+        "arrive_evading_ban": [(S.HOME, S.IRREGULAR_STAY)],
+        "register": [(S.ENTERED, S.REGISTERED), (S.IRREGULAR_STAY, S.REGISTERED)],
+        "deadline_passed": [(S.ENTERED, S.IRREGULAR_STAY), (S.IRREGULAR_WORK, S.IRREGULAR_STAY)],
+        "registration_expired": [(S.REGISTERED, S.IRREGULAR_STAY), (S.IRREGULAR_WORK, S.IRREGULAR_STAY)],
+        "hired_with_permit": [(S.ENTERED, S.PERMITTED), (S.REGISTERED, S.PERMITTED)],
+        "hired_without_permit": [(S.ENTERED, S.IRREGULAR_WORK), (S.REGISTERED, S.IRREGULAR_WORK)],
+        "dismissed": [
+            (S.PERMITTED, S.REGISTERED),
+            (S.IRREGULAR_WORK, S.REGISTERED),
+            (S.IRREGULAR_WORK, S.ENTERED),
+            (S.IRREGULAR_WORK, S.IRREGULAR_STAY),
+        ],
+        "detained": [(S.IRREGULAR_STAY, S.DETAINED), (S.IRREGULAR_WORK, S.DETAINED)],
+        "deported": [(S.DETAINED, S.HOME)],
+        "departed": [(s, S.HOME) for s in _ANY_PRESENT if s != S.DETAINED],
+    }.items()
+}
+TRANSITION_NAMES = tuple(TRANSITIONS)
+
+# Boolean lookup table: ALLOWED[reason_index, from, to]
+_ALLOWED = np.zeros((len(TRANSITIONS), N_STATUS, N_STATUS), dtype=bool)
+for _i, _edges in enumerate(TRANSITIONS.values()):
+    for _a, _b in _edges:
+        _ALLOWED[_i, _a, _b] = True
+
+
+class IllegalTransition(RuntimeError):
+    pass
+
+
+class StatusBook:
+    """Holds the status array of the migrant population and moves people through
+    the machine. Counts people (agents times scale) by reason and by edge."""
+
+    def __init__(self, scale: int):
+        self.scale = scale
+        self.status = np.zeros(0, dtype=np.int8)
+        self.today = np.zeros(len(TRANSITIONS), dtype=np.int64)  # reset each day
+        self.total = np.zeros(len(TRANSITIONS), dtype=np.int64)
+        self.edges = np.zeros((N_STATUS, N_STATUS), dtype=np.int64)
+
+    def grow(self, capacity: int) -> None:
+        status = np.zeros(capacity, dtype=np.int8)
+        status[: len(self.status)] = self.status
+        self.status = status
+
+    def move(self, slots: np.ndarray, to: Status | np.ndarray, reason: str) -> None:
+        """Apply the named transition to the migrants in ``slots``.
+
+        ``to`` is one status or one per slot. Raises IllegalTransition if any
+        (from, to) pair is not an edge of ``reason``: a bug, never a user error.
+        """
+        if len(slots) == 0:
+            return
+        r = TRANSITION_NAMES.index(reason)
+        src = self.status[slots]
+        dst = np.broadcast_to(np.asarray(to, dtype=np.int8), src.shape)
+        ok = _ALLOWED[r, src, dst]
+        if not ok.all():
+            bad = np.flatnonzero(~ok)[0]
+            raise IllegalTransition(f"{reason}: {Status(src[bad]).name} -> {Status(dst[bad]).name} is not allowed")
+        self.status[slots] = dst
+        n = len(slots) * self.scale
+        self.today[r] += n
+        self.total[r] += n
+        self.edges += np.bincount(src.astype(np.int64) * N_STATUS + dst, minlength=N_STATUS**2).reshape(N_STATUS, N_STATUS) * self.scale
+
+    def new_day(self) -> None:
+        self.today[:] = 0
+
+    def counted(self, reason: str) -> int:
+        return int(self.today[TRANSITION_NAMES.index(reason)])
+
+    def stocks(self, used: int) -> np.ndarray:
+        """People in each status among the first ``used`` slots."""
+        return np.bincount(self.status[:used], minlength=N_STATUS) * self.scale

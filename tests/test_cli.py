@@ -1,0 +1,84 @@
+import json
+import os
+import subprocess
+import sys
+
+import pandas as pd
+import pytest
+
+from sim.cli import main
+
+SHORT = 'end_date = 2008-04-30'
+
+
+@pytest.fixture
+def short_scenario(baseline_text, tmp_path):
+    path = tmp_path / "short.toml"
+    path.write_text(baseline_text.replace("end_date = 2008-12-31", SHORT), encoding="utf-8")
+    return path
+
+
+def test_run_writes_the_four_outputs(short_scenario, tmp_path):
+    out = tmp_path / "out"
+    assert main(["run", str(short_scenario), "--scale", "20", "--out", str(out), "--seed", "5"]) == 0
+    ts = pd.read_csv(out / "timeseries.csv")
+    required = ["date", "present", "irregular", "registered", "permitted", "arrivals", "departures",
+                "detentions", "deportations", "bribes", "appeals", "irregular_shymkent", "irregular_maktaaral"]
+    assert set(required) <= set(ts.columns)
+    assert len(ts) == 121
+    summary = json.loads((out / "summary.json").read_text())
+    for key in ("peak_irregular", "peak_irregular_date", "mean_completed_stay_days", "share_men",
+                "total_deportations", "total_appeals", "appeals_by_category"):
+        assert key in summary
+    assert summary["peak_irregular"] == ts["irregular"].max()
+    assert sum(summary["appeals_by_category"].values()) == summary["total_appeals"] == ts["appeals"].sum()
+    manifest = json.loads((out / "manifest.json").read_text())
+    assert manifest["seed"] == 5 and manifest["scale"] == 20
+    for key in ("scenario_sha256", "migsim_version", "mesa_version", "started", "wall_seconds"):
+        assert manifest[key]
+    assert (out / "stocks.png").read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
+    assert not list(out.glob(".*tmp"))
+
+
+def test_same_seed_gives_byte_identical_timeseries(short_scenario, tmp_path):
+    outputs = []
+    for name in ("a", "b"):
+        out = tmp_path / name
+        assert main(["run", str(short_scenario), "--scale", "20", "--out", str(out)]) == 0
+        outputs.append((out / "timeseries.csv").read_bytes())
+    assert outputs[0] == outputs[1]
+    manifest = json.loads((tmp_path / "a" / "manifest.json").read_text())
+    assert manifest["seed"] == 20080101  # the fixed default seed is recorded
+
+
+def test_default_out_dir_is_under_results(short_scenario, tmp_path, monkeypatch):
+    monkeypatch.chdir(tmp_path)
+    assert main(["run", str(short_scenario), "--scale", "50"]) == 0
+    runs = list((tmp_path / "results" / "baseline").iterdir())
+    assert len(runs) == 1 and (runs[0] / "timeseries.csv").exists()
+
+
+def test_help_explains_each_option():
+    env = {**os.environ, "COLUMNS": "300"}  # no line wrapping inside phrases
+    proc = subprocess.run([sys.executable, "-m", "sim.cli", "run", "--help"], capture_output=True, text=True, env=env)
+    assert proc.returncode == 0
+    for option in ("--seed", "--out", "--scale", "SCENARIO.toml", "byte-identical", "people"):
+        assert option in proc.stdout
+
+
+@pytest.mark.parametrize("args,message", [
+    (["--scale", "0"], "--scale: expected a whole number >= 1, got 0"),
+    (["--out", "FILE"], "exists and is not a folder"),
+])
+def test_bad_options_exit_2(short_scenario, tmp_path, capsys, args, message):
+    file = tmp_path / "FILE"
+    file.write_text("x")
+    args = [str(file) if a == "FILE" else a for a in args]
+    assert main(["run", str(short_scenario), *args]) == 2
+    assert message in capsys.readouterr().err
+    assert file.read_text() == "x"
+
+
+def test_missing_scenario_file_exits_2(tmp_path, capsys):
+    assert main(["run", str(tmp_path / "none.toml")]) == 2
+    assert "none.toml: no such scenario file" in capsys.readouterr().err

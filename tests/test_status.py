@@ -1,0 +1,66 @@
+import numpy as np
+import pytest
+
+from sim.status import IRREGULAR, PRESENT, TRANSITION_NAMES, TRANSITIONS, IllegalTransition, Status, StatusBook
+
+
+def book_with(*statuses, scale=1):
+    book = StatusBook(scale)
+    book.grow(len(statuses))
+    book.status[:] = statuses
+    return book
+
+
+def test_allowed_transition_moves_and_counts_people():
+    book = book_with(Status.HOME, Status.HOME, Status.ENTERED, scale=5)
+    book.move(np.array([0, 1]), Status.ENTERED, "arrive")
+    assert list(book.status) == [Status.ENTERED] * 3
+    assert book.counted("arrive") == 10  # two agents of five people
+    assert book.edges[Status.HOME, Status.ENTERED] == 10
+
+
+def test_illegal_transition_raises_and_changes_nothing():
+    book = book_with(Status.ENTERED, Status.HOME)
+    with pytest.raises(IllegalTransition, match="register: HOME -> REGISTERED"):
+        book.move(np.array([0, 1]), Status.REGISTERED, "register")
+    assert list(book.status) == [Status.ENTERED, Status.HOME]
+    assert book.total.sum() == 0
+
+
+def test_one_reason_with_several_targets():
+    book = book_with(Status.IRREGULAR_WORK, Status.IRREGULAR_WORK, Status.PERMITTED)
+    to = np.array([Status.REGISTERED, Status.IRREGULAR_STAY, Status.REGISTERED])
+    book.move(np.arange(3), to, "dismissed")
+    assert list(book.status) == list(to)
+    with pytest.raises(IllegalTransition):
+        book_with(Status.PERMITTED).move(np.array([0]), Status.IRREGULAR_STAY, "dismissed")
+
+
+def test_irregular_means_present_and_irregular_state():
+    assert set(np.flatnonzero(IRREGULAR)) == {Status.IRREGULAR_STAY, Status.IRREGULAR_WORK, Status.DETAINED}
+    assert not PRESENT[Status.HOME] and PRESENT[1:].all()
+
+
+def test_every_transition_happens_in_a_baseline_year(baseline_run):
+    model, _ = baseline_run
+    happened = dict(zip(TRANSITION_NAMES, model.book.total))
+    assert all(n > 0 for n in happened.values()), happened
+    # every counted move is one of the machine's edges
+    allowed = np.zeros_like(model.book.edges, dtype=bool)
+    for edges in TRANSITIONS.values():
+        for a, b in edges:
+            allowed[a, b] = True
+    assert model.book.edges[~allowed].sum() == 0
+    assert model.book.edges.sum() == model.book.total.sum()
+
+
+def test_final_status_agrees_with_counted_transitions(baseline_run):
+    model, _ = baseline_run
+    book = model.book
+    net_in = book.edges.sum(axis=0) - book.edges.sum(axis=1)
+    final = np.bincount(book.status[: model.people.n], minlength=len(Status)) * model.scale
+    # final = initial + net inflow; initially the start-up stock was present and
+    # everyone else (created later, or day traders) at home
+    initial = final - net_in
+    assert initial[1:].sum() == model.initial_present
+    assert (initial >= 0).all()

@@ -8,7 +8,7 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 
-from sim.status import IRREGULAR, N_STATUS, STOCK_COLUMNS, Status
+from sim.status import IRREGULAR, N_STATUS, STOCK_COLUMNS
 
 if TYPE_CHECKING:
     from sim.model import MigrationModel
@@ -57,19 +57,20 @@ class Metrics:
         model, people, book = self.model, self.model.people, self.model.book
         scale = model.scale
         present = people.present()
-        status = book.status[present]
-        stocks = np.bincount(status, minlength=N_STATUS) * scale
-        irregular = IRREGULAR[status]
-        by_district = np.bincount(people.district[present[irregular]], minlength=len(model.geo.districts)) * scale
-        employed = people.employer[present] >= 0
+        n_districts = len(model.geo.districts)
+        # one count of people by (status, district) gives every stock
+        cells = np.bincount(book.status[present].astype(np.intp) * n_districts + people.district[present],
+                            minlength=N_STATUS * n_districts).reshape(N_STATUS, n_districts) * scale
+        stocks = cells.sum(axis=1)
+        by_district = cells[IRREGULAR].sum(axis=0)
         row: dict[str, object] = {
             "date": model.dates[t].isoformat(),
             "present": int(stocks.sum()),
             "irregular": int(stocks[IRREGULAR].sum()),
         }
         row.update({name: int(stocks[s]) for s, name in STOCK_COLUMNS.items()})
-        row["employed"] = int(employed.sum()) * scale
-        row["job_seekers"] = int(((~employed) & (people.group[present] == 1) & (status != Status.DETAINED)).sum()) * scale
+        row["employed"] = int(model.employers.employed.sum()) * scale
+        row["job_seekers"] = model.employers.idle_after_hiring * scale
         row["passports_kept"] = int(people.passport_kept[present].sum()) * scale
         row["arrivals"] = book.counted("arrive") + book.counted("arrive_evading_ban")
         row["departures"] = book.counted("departed")
@@ -113,3 +114,18 @@ class Metrics:
             "totals": {name: round(float(v), 2) for name, v in sorted(self.totals.items())},
             "transitions": {name: int(n) for name, n in zip(TRANSITION_NAMES, book.total)},
         }
+
+
+def calibration_figures(timeseries, summary: dict) -> dict[str, float]:
+    """The figures compared with sim/data/calibration_targets.csv (FACTS.md 1-2)."""
+    irregular = timeseries["irregular"]
+    month = timeseries["date"].str[5:7]
+    peak = int(irregular.idxmax())
+    return {
+        "irregular_march_mean": float(irregular[month == "03"].mean()),
+        "irregular_november_mean": float(irregular[month == "11"].mean()),
+        "irregular_peak": float(irregular[peak]),
+        "irregular_peak_month": int(timeseries["date"][peak][5:7]),
+        "mean_completed_stay_days": summary["mean_completed_stay_days"],
+        "share_men": summary["share_men"],
+    }

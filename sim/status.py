@@ -55,6 +55,7 @@ TRANSITIONS: dict[str, frozenset[tuple[Status, Status]]] = {
     }.items()
 }
 TRANSITION_NAMES = tuple(TRANSITIONS)
+_REASON_INDEX = {name: i for i, name in enumerate(TRANSITION_NAMES)}
 
 # Boolean lookup table: ALLOWED[reason_index, from, to]
 _ALLOWED = np.zeros((len(TRANSITIONS), N_STATUS, N_STATUS), dtype=bool)
@@ -91,24 +92,33 @@ class StatusBook:
         """
         if len(slots) == 0:
             return
-        r = TRANSITION_NAMES.index(reason)
+        r = _REASON_INDEX[reason]
         src = self.status[slots]
-        dst = np.broadcast_to(np.asarray(to, dtype=np.int8), src.shape)
-        ok = _ALLOWED[r, src, dst]
+        if np.ndim(to) == 0:
+            ok = _ALLOWED[r, src, int(to)]
+            moved = np.bincount(src, minlength=N_STATUS)
+        else:
+            to = np.asarray(to, dtype=np.int8)
+            ok = _ALLOWED[r, src, to]
+            moved = np.bincount(src.astype(np.intp) * N_STATUS + to, minlength=N_STATUS**2).reshape(N_STATUS, N_STATUS)
         if not ok.all():
             bad = np.flatnonzero(~ok)[0]
-            raise IllegalTransition(f"{reason}: {Status(src[bad]).name} -> {Status(dst[bad]).name} is not allowed")
-        self.status[slots] = dst
+            dst = to if np.ndim(to) == 0 else to[bad]
+            raise IllegalTransition(f"{reason}: {Status(src[bad]).name} -> {Status(dst).name} is not allowed")
+        self.status[slots] = to
         n = len(slots) * self.scale
         self.today[r] += n
         self.total[r] += n
-        self.edges += np.bincount(src.astype(np.int64) * N_STATUS + dst, minlength=N_STATUS**2).reshape(N_STATUS, N_STATUS) * self.scale
+        if np.ndim(to) == 0:
+            self.edges[:, int(to)] += moved * self.scale
+        else:
+            self.edges += moved * self.scale
 
     def new_day(self) -> None:
         self.today[:] = 0
 
     def counted(self, reason: str) -> int:
-        return int(self.today[TRANSITION_NAMES.index(reason)])
+        return int(self.today[_REASON_INDEX[reason]])
 
     def stocks(self, used: int) -> np.ndarray:
         """People in each status among the first ``used`` slots."""

@@ -9,6 +9,7 @@ import pytest
 
 from sim import MigrationModel
 from sim.geography import read_data_csv
+from sim.metrics import calibration_figures
 
 TARGETS = {r["target"]: (float(r["low"]), float(r["high"])) for r in read_data_csv("calibration_targets.csv")}
 
@@ -17,17 +18,7 @@ def season_figures(seed: int, scale: int) -> dict[str, float]:
     model = MigrationModel(scale=scale, rng=seed)
     model.run()
     ts = model.timeseries()
-    summary = model.metrics.summary(ts)
-    month = ts["date"].str[5:7]
-    peak = ts["irregular"].idxmax()
-    return {
-        "irregular_march_mean": ts["irregular"][month == "03"].mean(),
-        "irregular_november_mean": ts["irregular"][month == "11"].mean(),
-        "irregular_peak": ts["irregular"][peak],
-        "irregular_peak_month": int(ts["date"][peak][5:7]),
-        "mean_completed_stay_days": summary["mean_completed_stay_days"],
-        "share_men": summary["share_men"],
-    }
+    return calibration_figures(ts, model.metrics.summary(ts))
 
 
 def check(seeds: list[int], scale: int) -> dict[str, float]:

@@ -104,6 +104,7 @@ class EmployerBook:
         dates = model.dates
         self.curves = np.array([monthly_curve(p.sectors[s].profile, dates) for s in SECTORS])  # sector x day
         self.unfilled = 0
+        self.idle_after_hiring = 0  # seasonal workers still looking for work today
         # Smoothed share of open jobs among open jobs and idle hands: the news
         # about work that reaches the origin regions (0 no chance, 1 jobs waiting).
         self.prospects = 0.5
@@ -140,7 +141,7 @@ class EmployerBook:
         if len(slots) == 0:
             return
         emp = people.employer[slots]
-        self.settle(slots, emp)
+        self.settle(slots, emp, t)
         n = len(self.employed)
         self.employed -= np.bincount(emp, minlength=n)
         status = book.status[slots]
@@ -151,7 +152,7 @@ class EmployerBook:
         people.passport_kept[kept] = False
         people.documents_lost[lost] = True
         people.employer[slots] = -1
-        people.idle_since[slots] = t
+        people.idle_since[slots] = t  # only seasonal workers hold jobs
         if not dismissed:
             return
         validity = self.model.params.registration.validity_days
@@ -163,15 +164,19 @@ class EmployerBook:
         to = np.where(registered, Status.REGISTERED, np.where(in_time, Status.ENTERED, Status.IRREGULAR_STAY))
         book.move(np.concatenate([slots[permitted], illegal]), np.concatenate([np.full(permitted.sum(), Status.REGISTERED), to]), "dismissed")
 
-    def settle(self, slots: np.ndarray, emp: np.ndarray) -> None:
-        """Pay what is owed, or (withholding employers) keep it back."""
+    def earned(self, slots: np.ndarray, emp: np.ndarray, t: int) -> np.ndarray:
+        """Wages earned since the last settling, up to and including day t."""
+        people = self.model.people
+        return (t + 1 - people.paid_through[slots]) * self.wage[emp] * self.model.scale
+
+    def settle(self, slots: np.ndarray, emp: np.ndarray, t: int) -> None:
+        """Pay what is owed on leaving the job, or (withholding employers) keep it back."""
         people, metrics = self.model.people, self.model.metrics
-        owed = people.wages_owed[slots]
+        owed = self.earned(slots, emp, t)
         keeps = self.withholds[emp]
         people.savings[slots[~keeps]] += owed[~keeps]
         people.unpaid_claim[slots[keeps]] += owed[keeps]
         metrics.add("wages_withheld_usd", owed[keeps].sum())
-        people.wages_owed[slots] = 0.0
 
     def hire(self, t: int) -> None:
         """Idle seasonal workers meet open jobs in their district. With a free
@@ -208,6 +213,7 @@ class EmployerBook:
         workers, jobs, legal, illegal = workers[hired], jobs[hired], legal[hired], illegal[hired]
         people.employer[workers] = jobs
         people.idle_since[workers] = FAR
+        people.paid_through[workers] = t  # the first day's pay starts tomorrow
         self.employed += np.bincount(jobs, minlength=len(self.target))
         self.permits_used += np.bincount(jobs[legal], minlength=len(self.target))
         book.move(workers[legal], Status.PERMITTED, "hired_with_permit")
@@ -219,26 +225,26 @@ class EmployerBook:
         self._after_hiring(len(seekers) - len(workers))
 
     def _after_hiring(self, still_idle: int) -> None:
+        self.idle_after_hiring = still_idle
         self.unfilled = int(np.maximum(self.target - self.employed, 0).sum())
         news = self.unfilled / (self.unfilled + still_idle) if self.unfilled + still_idle > 0 else 0.0
         weight = 1.0 / self.model.params.migrants.news_days
         self.prospects += weight * (news - self.prospects)
 
     def pay(self, t: int) -> None:
-        """Wages accrue daily and are paid on the first of the month; a
-        withholding employer pays only part and keeps the rest back."""
+        """Pay day is the first of the month: wages earned since the last one are
+        paid; a withholding employer pays only part and keeps the rest back."""
+        if self.model.dates[t].day != 1:
+            return
         people = self.model.people
         present = people.present()
         workers = present[people.employer[present] >= 0]
         emp = people.employer[workers]
-        people.wages_owed[workers] += self.wage[emp] * self.model.scale
-        if self.model.dates[t].day != 1:
-            return
-        owed = people.wages_owed[workers]
+        owed = self.earned(workers, emp, t)
+        people.paid_through[workers] = t + 1
         held = np.where(self.withholds[emp], owed * self.model.params.employers.withheld_fraction, 0.0)
         people.savings[workers] += owed - held
         people.unpaid_claim[workers] += held
-        people.wages_owed[workers] = 0.0
         self.model.metrics.add("wages_withheld_usd", held.sum())
 
 

@@ -14,6 +14,7 @@ import mesa
 import numpy as np
 
 from sim.agents.migrant import Group
+from sim.draws import sample
 from sim.geography import read_data_csv
 from sim.status import Status
 
@@ -92,10 +93,10 @@ class LegalAid:
         if not self.centres:
             return
         model, people = self.model, self.model.people
-        present = people.present()
-        aware = present[people.knows_aid[present] & (model.book.status[present] != Status.DETAINED)]
-        hazard = self.p.appeal_rate * self.reach[people.district[aware]]
-        appealing = aware[model.rng.random(len(aware)) < hazard]
+        # Thinning: draw at the highest hazard, then keep by the person's own.
+        drawn = sample(model.rng, people.present(), self.p.appeal_rate)
+        drawn = drawn[people.knows_aid[drawn] & (model.book.status[drawn] != Status.DETAINED)]
+        appealing = drawn[model.rng.random(len(drawn)) < self.reach[people.district[drawn]]]
         if len(appealing) == 0:
             return
         weights = self._troubles(appealing, t) * self.base_weight

@@ -16,14 +16,19 @@ from typing import TYPE_CHECKING
 import mesa
 import numpy as np
 
+from sim.draws import truncated_normal
 from sim.geography import read_data_csv
-from sim.status import Status
+from sim.status import N_STATUS, Status
 
 if TYPE_CHECKING:
     from sim.model import MigrationModel
 
 NEVER = -(2**30)  # a day index before any run: "no such date"
 FAR = 2**30  # a day index after any run
+
+
+HOLDS_PAPERS = np.isin(np.arange(N_STATUS), [Status.ENTERED, Status.REGISTERED, Status.IRREGULAR_WORK])
+IRREGULAR_FREE = np.isin(np.arange(N_STATUS), [Status.IRREGULAR_STAY, Status.IRREGULAR_WORK])  # irregular, not held
 
 
 class Group(IntEnum):
@@ -103,11 +108,11 @@ FIELDS: dict[str, tuple[type, object]] = {
     "leave_day": (np.int32, FAR),  # planned day of going home
     "deadline": (np.int32, NEVER),  # registration deadline of the current stay
     "reg_until": (np.int32, NEVER),  # registration valid before this day
-    "idle_since": (np.int32, NEVER),
+    "idle_since": (np.int32, FAR),  # a seasonal worker out of work since; FAR otherwise
     "detained_until": (np.int32, NEVER),
     "ban_until": (np.int32, NEVER),
     "extorted_day": (np.int32, NEVER),
-    "wages_owed": (np.float64, 0.0),  # accrued since the last pay day
+    "paid_through": (np.int32, 0),  # wages are settled for days before this one
     "unpaid_claim": (np.float64, 0.0),  # wages withheld, a claim legal aid may recover
     "savings": (np.float64, 0.0),
     "passport_kept": (np.bool_, False),
@@ -116,16 +121,6 @@ FIELDS: dict[str, tuple[type, object]] = {
     "ever_present": (np.bool_, False),
     "trips": (np.int16, 0),
 }
-
-
-def truncated_normal(rng: np.random.Generator, mean: float, sd: float, lo: float, hi: float, size: int) -> np.ndarray:
-    """Normal draws restricted to [lo, hi], by redrawing those outside."""
-    x = rng.normal(mean, sd, size)
-    bad = np.flatnonzero((x < lo) | (x > hi))
-    while len(bad):
-        x[bad] = rng.normal(mean, sd, len(bad))
-        bad = bad[(x[bad] < lo) | (x[bad] > hi)]
-    return x
 
 
 class People:
@@ -190,7 +185,7 @@ class People:
         self._present = None
         self.district[slots] = districts
         self.last_district[slots] = districts
-        self.idle_since[slots] = t
+        self.idle_since[slots] = np.where(self.group[slots] == Group.SEASONAL, t, FAR)
         self.ever_present[slots] = True
 
     # ---- queries ---------------------------------------------------------------
@@ -262,10 +257,10 @@ class People:
         self.entered[slots] = t
         self.deadline[slots] = t + reg.deadline_days
         self.reg_until[slots] = NEVER
-        self.idle_since[slots] = t
         self.ever_present[slots] = True
         self.trips[slots] += 1
         seasonal = self.group[slots] == Group.SEASONAL
+        self.idle_since[slots] = np.where(seasonal, t, FAR)
         self.leave_day[slots[seasonal]] = t + self.planned_stays(int(seasonal.sum()))
         residents = slots[~seasonal]
         self.leave_day[residents] = t + self.long_term_stays(len(residents))
@@ -280,41 +275,39 @@ class People:
         rng, reg = self.model.rng, self.model.params.registration
         book = self.book
         present = self.present()
-        status = book.status[present]
-        can_register = ~(self.passport_kept[present] | self.documents_lost[present])
-        unregistered = self.reg_until[present] <= t
-        in_time = self.deadline[present] > t
+        papers = present[HOLDS_PAPERS[book.status[present]]]  # only these can change here
+        status = book.status[papers]
+        can_register = ~(self.passport_kept[papers] | self.documents_lost[papers])
+        in_time = self.deadline[papers] > t
         entered = status == Status.ENTERED
         working = status == Status.IRREGULAR_WORK
         # Newcomers register with a daily chance; so do those already working
         # illegally within the deadline (it keeps their stay legal).
-        trying = (entered | (working & unregistered & in_time)) & can_register
-        trying = present[trying]
+        trying = papers[(entered | (working & (self.reg_until[papers] <= t) & in_time)) & can_register]
         registering = trying[rng.random(len(trying)) < reg.daily_rate]
         self.reg_until[registering] = t + reg.validity_days
         book.move(registering[book.status[registering] == Status.ENTERED], Status.REGISTERED, "register")
-        unregistered = self.reg_until[present] <= t
-        book.move(present[(entered | working) & unregistered & ~in_time], Status.IRREGULAR_STAY, "deadline_passed")
+        unregistered = self.reg_until[papers] <= t
+        book.move(papers[(entered | working) & unregistered & ~in_time], Status.IRREGULAR_STAY, "deadline_passed")
         # Registrations running out today: renewed (it needs papers) or lapsed.
-        status = book.status[present]
-        expiring = present[((status == Status.REGISTERED) | (status == Status.IRREGULAR_WORK)) & (self.reg_until[present] == t)]
+        status = book.status[papers]
+        expiring = papers[((status == Status.REGISTERED) | (status == Status.IRREGULAR_WORK)) & (self.reg_until[papers] == t)]
         share = np.where(self.group[expiring] == Group.LONG_TERM, self.model.params.long_term.renewal_share, reg.renewal_share)
         renew = rng.random(len(expiring)) < share
         self.reg_until[expiring[renew]] = t + reg.validity_days
         book.move(expiring[~renew], Status.IRREGULAR_STAY, "registration_expired")
 
     def go_home(self, t: int) -> None:
-        """Leave at the planned day, or when idle too long (work dried up)."""
+        """Leave at the planned day, or when idle too long (work dried up).
+        ``idle_since`` is FAR for anyone who is not a seasonal worker out of work."""
         m = self.model.params.migrants
         present = self.present()
-        status = self.book.status[present]
-        idle = (self.employer[present] < 0) & (self.group[present] == Group.SEASONAL)
-        due = (self.leave_day[present] <= t) | (idle & (t - self.idle_since[present] >= m.max_idle_days))
-        leaving = present[due & (status != Status.DETAINED)]
+        due = present[(self.leave_day[present] <= t) | (self.idle_since[present] <= t - m.max_idle_days)]
+        leaving = due[self.book.status[due] != Status.DETAINED]
         if len(leaving) == 0:
             return
         self.model.employers.release(leaving, t, dismissed=False)
-        exiting_irregular = leaving[np.isin(self.book.status[leaving], (Status.IRREGULAR_STAY, Status.IRREGULAR_WORK))]
+        exiting_irregular = leaving[IRREGULAR_FREE[self.book.status[leaving]]]
         deported = self.model.police.check_exits(exiting_irregular, t)
         leaving = np.setdiff1d(leaving, deported, assume_unique=True)
         self.end_stay(leaving, t)

@@ -15,19 +15,12 @@ import mesa
 import numpy as np
 
 from sim.agents.migrant import NEVER
+from sim.draws import sample
 from sim.scenario import SECTORS
 from sim.status import IRREGULAR, Status
 
 if TYPE_CHECKING:
     from sim.model import MigrationModel
-
-
-def sample(rng: np.random.Generator, items: np.ndarray, rate: float) -> np.ndarray:
-    """Each item independently with probability ``rate``, in random order: a
-    binomial count then a draw without replacement, cheaper than one uniform per
-    item when the rate is small."""
-    count = rng.binomial(len(items), rate)
-    return items[rng.choice(len(items), size=count, replace=False)] if count else items[:0]
 
 
 class PoliceUnit(mesa.discrete_space.FixedAgent):
@@ -112,9 +105,9 @@ class Enforcement:
     def street_checks(self, t: int) -> None:
         """Stops at markets, on roads and trains: any irregular migrant may be caught."""
         people, book = self.model.people, self.model.book
-        present = people.present()
-        at_risk = present[IRREGULAR[book.status[present]] & (book.status[present] != Status.DETAINED)]
-        self.act(sample(self.model.rng, at_risk, self.p.street_check_rate), t)
+        stopped = sample(self.model.rng, people.present(), self.p.street_check_rate)
+        status = book.status[stopped]
+        self.act(stopped[IRREGULAR[status] & (status != Status.DETAINED)], t)
 
     def check_routes(self, newcomers: np.ndarray, t: int) -> None:
         """Mobile units on bypass roads and trains check today's irregular entrants."""

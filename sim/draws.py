@@ -1,0 +1,23 @@
+"""Random draws shared by the agents' rules (always from the model's generator)."""
+
+from __future__ import annotations
+
+import numpy as np
+
+
+def sample(rng: np.random.Generator, items: np.ndarray, rate: float) -> np.ndarray:
+    """Each item independently with probability ``rate``, in random order: a
+    binomial count then a draw without replacement, cheaper than one uniform per
+    item when the rate is small."""
+    count = rng.binomial(len(items), rate)
+    return items[rng.choice(len(items), size=count, replace=False)] if count else items[:0]
+
+
+def truncated_normal(rng: np.random.Generator, mean: float, sd: float, lo: float, hi: float, size: int) -> np.ndarray:
+    """Normal draws restricted to [lo, hi], by redrawing those outside."""
+    x = rng.normal(mean, sd, size)
+    bad = np.flatnonzero((x < lo) | (x > hi))
+    while len(bad):
+        x[bad] = rng.normal(mean, sd, len(bad))
+        bad = bad[(x[bad] < lo) | (x[bad] > hi)]
+    return x

@@ -16,7 +16,7 @@ from mesa.discrete_space import Network
 
 from sim import scenario as scenario_mod
 from sim.agents.employer import EmployerBook
-from sim.agents.legal_center import LegalAid, LegalCenter
+from sim.agents.legal_center import LegalAid
 from sim.agents.migrant import Group, People
 from sim.agents.police import Enforcement, PoliceUnit
 from sim.calendar import monthly_curve, run_dates
@@ -119,7 +119,8 @@ class MigrationModel(mesa.Model):
         self.agents_by_type[PoliceUnit].shuffle_do("step")
         self.police.inspect_workplaces(t)
         self.legal_aid.gather(t)
-        self.agents_by_type[LegalCenter].do("step")
+        for centre in self.legal_aid.centres:  # a scenario may have none
+            centre.step()
         self.metrics.record(t)
         self.datacollector.collect(self)
         if t + 1 >= len(self.dates):

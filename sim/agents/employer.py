@@ -164,13 +164,14 @@ class EmployerBook:
         to = np.where(registered, Status.REGISTERED, np.where(in_time, Status.ENTERED, Status.IRREGULAR_STAY))
         book.move(np.concatenate([slots[permitted], illegal]), np.concatenate([np.full(permitted.sum(), Status.REGISTERED), to]), "dismissed")
 
-    def earned(self, slots: np.ndarray, emp: np.ndarray, t: int) -> np.ndarray:
-        """Wages earned since the last settling, up to and including day t."""
+    def earned(self, slots: np.ndarray, emp: np.ndarray, until: int) -> np.ndarray:
+        """Wages (people x US dollars) earned for the days from the last settling to ``until`` (excluded)."""
         people = self.model.people
-        return (t + 1 - people.paid_through[slots]) * self.wage[emp] * self.model.scale
+        return (until - people.paid_through[slots]) * self.wage[emp] * self.model.scale
 
     def settle(self, slots: np.ndarray, emp: np.ndarray, t: int) -> None:
-        """Pay what is owed on leaving the job, or (withholding employers) keep it back."""
+        """Pay what is owed on leaving the job (days before today), or (withholding
+        employers) keep it back."""
         people, metrics = self.model.people, self.model.metrics
         owed = self.earned(slots, emp, t)
         keeps = self.withholds[emp]
@@ -213,7 +214,7 @@ class EmployerBook:
         workers, jobs, legal, illegal = workers[hired], jobs[hired], legal[hired], illegal[hired]
         people.employer[workers] = jobs
         people.idle_since[workers] = FAR
-        people.paid_through[workers] = t  # the first day's pay starts tomorrow
+        people.paid_through[workers] = t  # paid from the day of hiring
         self.employed += np.bincount(jobs, minlength=len(self.target))
         self.permits_used += np.bincount(jobs[legal], minlength=len(self.target))
         book.move(workers[legal], Status.PERMITTED, "hired_with_permit")
@@ -240,7 +241,7 @@ class EmployerBook:
         present = people.present()
         workers = present[people.employer[present] >= 0]
         emp = people.employer[workers]
-        owed = self.earned(workers, emp, t)
+        owed = self.earned(workers, emp, t + 1)  # up to and including today
         people.paid_through[workers] = t + 1
         held = np.where(self.withholds[emp], owed * self.model.params.employers.withheld_fraction, 0.0)
         people.savings[workers] += owed - held

@@ -319,7 +319,10 @@ class People:
         self.completed_stays.append(t - self.entered[seasonal])
         self._present = None
         self.district[slots] = -1
+        # Papers and claims stay behind: a new stay starts with a passport and no claim.
         self.passport_kept[slots] = False
+        self.documents_lost[slots] = False
+        self.unpaid_claim[slots] = 0.0
 
     def day_trips(self, t: int) -> int:
         """Border day traders cross in the morning and are home by night."""

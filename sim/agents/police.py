@@ -43,13 +43,12 @@ class PoliceUnit(mesa.discrete_space.FixedAgent):
         if visits == 0:
             return
         book = self.model.employers
-        here = np.flatnonzero((book.district == self.district) & (book.employed > 0))
+        # Sites with workers, in sectors this police targets; bigger sites more often.
+        here = np.flatnonzero((book.district == self.district) & (book.employed > 0) & (police.sector_weight[book.sector] > 0))
         visits = min(visits, len(here))
         if visits == 0:
             return
         weight = police.sector_weight[book.sector[here]] * np.sqrt(book.employed[here])
-        if weight.sum() <= 0:
-            return
         police.sites_today.extend(self.model.rng.choice(here, size=visits, replace=False, p=weight / weight.sum()))
 
 

@@ -105,6 +105,9 @@ def test_three_groups_and_demographics(baseline_run):
     groups = np.bincount(p.group[: p.n][ever], minlength=3)
     assert groups[Group.SEASONAL] > groups[Group.LONG_TERM] > 0
     assert abs(p.age[: p.n][ever].mean() - 33) < 1.0
+    # FACTS.md 2: about 90% of foreign migrants are Uzbek citizens
+    uzbek = p.citizenship[: p.n][ever] == p.citizenship_codes.index("UZ")
+    assert 0.87 < uzbek.mean() < 0.93
 
 
 def test_same_seed_same_run_different_seed_different_run():

@@ -16,7 +16,7 @@ from typing import TYPE_CHECKING
 import mesa
 import numpy as np
 
-from sim.draws import truncated_normal
+from sim.draws import sample, truncated_normal
 from sim.geography import read_data_csv
 from sim.status import N_STATUS, Status
 
@@ -213,7 +213,7 @@ class People:
         # Word of jobs travels home: the hazard rises with recent job prospects.
         hazard = m.leave_rate * model.leave_profile[t] * (1 - m.prospects_weight + m.prospects_weight * model.employers.prospects)
         at_home = np.flatnonzero((self.book.status[: self.n] == Status.HOME) & (self.group[: self.n] == Group.SEASONAL))
-        returning = at_home[rng.random(len(at_home)) < hazard]
+        returning = sample(rng, at_home, hazard)
         first_timers = rng.binomial(self.potential_left, hazard)
         self.potential_left -= first_timers
         new = self.add(first_timers, Group.SEASONAL)

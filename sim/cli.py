@@ -60,27 +60,92 @@ def build_parser() -> argparse.ArgumentParser:
                      help="output folder (default: results/<scenario name>/<UTC timestamp>/)")
     run.add_argument("--scale", type=int, default=1, metavar="K",
                      help="agent scale: one agent stands for K people (faster, coarser; counts stay in people)")
+    run.add_argument("--replications", type=int, default=1, metavar="R",
+                     help="run R seeds (SEED, SEED+1, ...) in parallel; writes each run under seeds/, "
+                     "plus ensemble.csv (per day: mean and central 95%% of runs) and a fan chart")
+    run.add_argument("--workers", type=int, default=None, metavar="W", help="parallel processes (default: all cores)")
     run.set_defaults(func=cmd_run)
+
+    compare = sub.add_parser(
+        "compare",
+        help="compare scenarios on the same seeds, with paired differences and intervals",
+        description="Run every scenario with the same seeds (common random numbers) and write "
+        "comparison.csv and comparison.md (for each key outcome: each scenario's mean with a 95%% interval, "
+        "its paired difference to the first scenario with a 95%% interval, and whether that difference is "
+        "distinguishable from noise), ensemble.csv per scenario, and plots with dated axes and shaded intervals.",
+        formatter_class=argparse.ArgumentDefaultsHelpFormatter,
+    )
+    compare.add_argument("scenarios", type=Path, nargs="+", metavar="SCENARIO.toml",
+                         help="two or more scenario files; the first is the reference")
+    compare.add_argument("--replications", type=int, default=10, metavar="R", help="seeds per scenario")
+    compare.add_argument("--seed", type=int, default=DEFAULT_SEED, help="first seed; the others follow it")
+    compare.add_argument("--scale", type=int, default=1, metavar="K", help="agent scale: one agent stands for K people")
+    compare.add_argument("--out", type=Path, default=None, metavar="DIR",
+                         help="output folder (default: results/compare/<UTC timestamp>/)")
+    compare.add_argument("--workers", type=int, default=None, metavar="W", help="parallel processes (default: all cores)")
+    compare.set_defaults(func=cmd_compare)
     return parser
 
 
+def _check_common(args: argparse.Namespace) -> None:
+    if args.scale < 1:
+        raise UsageError(f"--scale: expected a whole number >= 1, got {args.scale}")
+    if args.replications < 1:
+        raise UsageError(f"--replications: expected a whole number >= 1, got {args.replications}")
+    if args.workers is not None and args.workers < 1:
+        raise UsageError(f"--workers: expected a whole number >= 1, got {args.workers}")
+
+
+def _out_dir(args: argparse.Namespace, *parts: str) -> Path:
+    out = args.out or default_out_dir(*parts)
+    if out.exists() and not out.is_dir():
+        raise UsageError(f"--out {out}: exists and is not a folder")
+    return out
+
+
+def _manifest(args: argparse.Namespace, started: dt.datetime, wall: float, **extra) -> dict:
+    return {
+        **extra,
+        "scale": args.scale,
+        "migsim_version": __version__,
+        "mesa_version": _version("mesa"),
+        "numpy_version": _version("numpy"),
+        "python_version": platform.python_version(),
+        "started": started.isoformat(timespec="seconds"),
+        "wall_seconds": round(wall, 3),
+        "command": " ".join(["migsim", *sys.argv[1:]]) if sys.argv else "migsim",
+    }
+
+
+def _write_json(path: Path, data) -> None:
+    write_atomic(path, lambda f: f.write(json.dumps(data, indent=2) + "\n"))
+
+
+def _write_csv(path: Path, frame) -> None:
+    write_atomic(path, lambda f: frame.to_csv(f, index=False, lineterminator="\n"))
+
+
+def _write_run(out: Path, timeseries, summary: dict) -> None:
+    out.mkdir(parents=True, exist_ok=True)
+    _write_csv(out / "timeseries.csv", timeseries)
+    _write_json(out / "summary.json", summary)
+
+
 def cmd_run(args: argparse.Namespace) -> int:
+    _check_common(args)
+    scenario = load(args.scenario)
+    out = _out_dir(args, scenario.name)
+    if args.replications > 1:
+        return _run_replications(args, scenario, out)
     from tqdm import tqdm
 
     from sim.model import MigrationModel
     from sim.report import plot_stocks
 
-    if args.scale < 1:
-        raise UsageError(f"--scale: expected a whole number >= 1, got {args.scale}")
-    scenario = load(args.scenario)
-    out = args.out or default_out_dir(scenario.name)
-    if out.exists() and not out.is_dir():
-        raise UsageError(f"--out {out}: exists and is not a folder")
     started = dt.datetime.now(dt.timezone.utc)
     clock = time.perf_counter()
     model = MigrationModel(scenario, scale=args.scale, rng=args.seed)
-    days = len(model.dates)
-    with tqdm(total=days, desc=f"{scenario.name}", unit="day", file=sys.stderr, disable=None,
+    with tqdm(total=len(model.dates), desc=f"{scenario.name}", unit="day", file=sys.stderr, disable=None,
               bar_format="{desc}: {percentage:3.0f}%|{bar}| {n_fmt}/{total_fmt} days [{elapsed}<{remaining}] {postfix}") as bar:
         def progress(m: MigrationModel) -> None:
             bar.update(1)
@@ -91,27 +156,10 @@ def cmd_run(args: argparse.Namespace) -> int:
     wall = time.perf_counter() - clock
     timeseries = model.timeseries()
     summary = model.metrics.summary(timeseries)
-    manifest = {
-        "scenario": str(args.scenario),
-        "scenario_name": scenario.name,
-        "scenario_sha256": file_sha256(args.scenario),
-        "seed": args.seed,
-        "scale": args.scale,
-        "start_date": scenario.run.start_date.isoformat(),
-        "end_date": scenario.run.end_date.isoformat(),
-        "migsim_version": __version__,
-        "mesa_version": _version("mesa"),
-        "numpy_version": _version("numpy"),
-        "python_version": platform.python_version(),
-        "started": started.isoformat(timespec="seconds"),
-        "wall_seconds": round(wall, 3),
-        "command": " ".join(["migsim", *sys.argv[1:]]) if sys.argv else "migsim",
-    }
-    out.mkdir(parents=True, exist_ok=True)
-    write_atomic(out / "timeseries.csv", lambda f: timeseries.to_csv(f, index=False, lineterminator="\n"))
-    write_atomic(out / "summary.json", lambda f: f.write(json.dumps(summary, indent=2) + "\n"))
+    manifest = _manifest(args, started, wall, **_scenario_fields(args.scenario, scenario), seed=args.seed)
+    _write_run(out, timeseries, summary)
     write_atomic(out / "stocks.png", lambda f: plot_stocks(timeseries, f, _title(scenario, args)), binary=True)
-    write_atomic(out / "manifest.json", lambda f: f.write(json.dumps(manifest, indent=2) + "\n"))
+    _write_json(out / "manifest.json", manifest)
     print(f"peak irregular {summary['peak_irregular']:,} on {summary['peak_irregular_date']}; "
           f"mean completed stay {summary['mean_completed_stay_days']} days; "
           f"{summary['total_deportations']:,} deportations; {summary['total_appeals']:,} appeals")
@@ -119,9 +167,125 @@ def cmd_run(args: argparse.Namespace) -> int:
     return 0
 
 
+def _scenario_fields(path: Path, scenario) -> dict:
+    return {
+        "scenario": str(path),
+        "scenario_name": scenario.name,
+        "scenario_sha256": file_sha256(path),
+        "start_date": scenario.run.start_date.isoformat(),
+        "end_date": scenario.run.end_date.isoformat(),
+    }
+
+
+def _seeds(args: argparse.Namespace) -> list[int]:
+    return [args.seed + i for i in range(args.replications)]
+
+
+def _run_all(jobs, args: argparse.Namespace, desc: str):
+    """Run jobs in parallel with a progress bar; interrupting leaves nothing half-written."""
+    from tqdm import tqdm
+
+    from sim.experiments.runner import run_jobs
+
+    with tqdm(total=len(jobs), desc=desc, unit="run", file=sys.stderr, disable=None) as bar:
+        return run_jobs(jobs, workers=args.workers, on_done=lambda r: bar.update(1))
+
+
+def _run_replications(args: argparse.Namespace, scenario, out: Path) -> int:
+    from sim.experiments.compare import ensemble, mean_interval
+    from sim.experiments.runner import Job
+    from sim.metrics import KEY_OUTCOMES, key_outcomes
+    from sim.report import plot_fan
+
+    started = dt.datetime.now(dt.timezone.utc)
+    clock = time.perf_counter()
+    seeds = _seeds(args)
+    results = _run_all([Job(args.scenario, seed, args.scale) for seed in seeds], args, f"{scenario.name} x{len(seeds)}")
+    wall = time.perf_counter() - clock
+    ens = ensemble([r.timeseries for r in results])
+    outcomes = [key_outcomes(r.timeseries, r.summary) for r in results]
+    summary = {
+        "replications": len(seeds),
+        "seeds": seeds,
+        "outcomes": {
+            name: dict(zip(("mean", "lo95", "hi95"), (round(v, 4) for v in mean_interval([o[name] for o in outcomes]))))
+            for name in KEY_OUTCOMES
+        },
+        "per_seed": {str(r.job.seed): r.summary for r in results},
+    }
+    for r in results:
+        _write_run(out / "seeds" / f"seed-{r.job.seed}", r.timeseries, r.summary)
+    _write_csv(out / "ensemble.csv", ens)
+    _write_json(out / "summary.json", summary)
+    title = f"Migrants present by legal status: {scenario.name} ({len(seeds)} seeds{_scale_note(args)})"
+    write_atomic(out / "stocks.png", lambda f: plot_fan(ens, f, title, len(seeds)), binary=True)
+    _write_json(out / "manifest.json", _manifest(args, started, wall, **_scenario_fields(args.scenario, scenario), seeds=seeds))
+    peak = summary["outcomes"]["peak_irregular"]
+    print(f"peak irregular {peak['mean']:,.0f} (95% interval of the mean {peak['lo95']:,.0f}-{peak['hi95']:,.0f}) over {len(seeds)} seeds")
+    print(f"wrote {out}/ (ensemble.csv, summary.json, manifest.json, stocks.png, seeds/)")
+    return 0
+
+
+def cmd_compare(args: argparse.Namespace) -> int:
+    import pandas as pd
+
+    from sim.experiments.compare import ensemble, markdown_report, paired_comparison
+    from sim.experiments.runner import Job
+    from sim.metrics import key_outcomes
+    from sim.report import plot_compare
+
+    _check_common(args)
+    if len(args.scenarios) < 2:
+        raise UsageError("compare: expected two or more scenario files")
+    scenarios = [load(path) for path in args.scenarios]  # all checked before anything runs
+    names = [s.name for s in scenarios]
+    if len(set(names)) < len(names):
+        names = [path.stem for path in args.scenarios]
+    if len(set(names)) < len(names):
+        raise UsageError("compare: two scenarios share a name and a file name; give each its own")
+    out = _out_dir(args, "compare")
+    started = dt.datetime.now(dt.timezone.utc)
+    clock = time.perf_counter()
+    seeds = _seeds(args)
+    jobs = [Job(path, seed, args.scale, label=name) for path, name in zip(args.scenarios, names) for seed in seeds]
+    results = _run_all(jobs, args, f"compare {len(names)} scenarios x {len(seeds)} seeds")
+    wall = time.perf_counter() - clock
+    rows = [{"scenario": r.job.label, "seed": r.job.seed, **key_outcomes(r.timeseries, r.summary)} for r in results]
+    outcomes = pd.DataFrame(rows)
+    table = paired_comparison(outcomes, names[0])
+    ensembles = {name: ensemble([r.timeseries for r in results if r.job.label == name]) for name in names}
+    for name, ens in ensembles.items():
+        (out / "scenarios" / name).mkdir(parents=True, exist_ok=True)
+        _write_csv(out / "scenarios" / name / "ensemble.csv", ens)
+    _write_csv(out / "outcomes_by_seed.csv", outcomes)
+    _write_csv(out / "comparison.csv", table.round(4))
+    write_atomic(out / "comparison.md", lambda f: f.write(markdown_report(table, names[0], seeds, args.scale)))
+    scale = _scale_note(args)
+    plots = {
+        "compare_irregular.png": ([("irregular", "irregular migrants present")], "people", "Irregular migrants present"),
+        "compare_status.png": ([("irregular_stay", "irregular: stay unregistered"), ("irregular_work", "irregular: work without permit"),
+                                ("registered", "registered"), ("permitted", "permitted (quota)")], "people", "Stocks by legal status"),
+        "compare_enforcement.png": ([("detentions_cum", "detentions"), ("deportations_cum", "deportations"), ("bribes_cum", "bribes paid")],
+                                    "people, since the start", "Enforcement, running totals"),
+        "compare_legal_aid.png": ([("appeals_cum", "appeals taken"), ("appeals_turned_away_cum", "appeals turned away")],
+                                  "people, since the start", "Legal aid, running totals"),
+    }
+    for filename, (columns, unit, what) in plots.items():
+        title = f"{what}: {', '.join(names)} ({len(seeds)} paired seeds{scale})"
+        write_atomic(out / filename, lambda f: plot_compare(ensembles, columns, f, title, unit), binary=True)
+    _write_json(out / "manifest.json", _manifest(args, started, wall, seeds=seeds, scenarios=[
+        _scenario_fields(path, s) for path, s in zip(args.scenarios, scenarios)]))
+    print(markdown_report(table, names[0], seeds, args.scale).split("## In plain words")[1].strip())
+    print(f"wrote {out}/ (comparison.md, comparison.csv, outcomes_by_seed.csv, {', '.join(plots)}, scenarios/)")
+    return 0
+
+
+def _scale_note(args) -> str:
+    return "" if args.scale == 1 else f", 1 agent = {args.scale} people"
+
+
 def _title(scenario, args) -> str:
-    scale = "" if args.scale == 1 else f", 1 agent = {args.scale} people"
-    return f"Migrants present by legal status: {scenario.name} (seed {args.seed}{scale})"
+    return f"Migrants present by legal status: {scenario.name} (seed {args.seed}{_scale_note(args)})"
 
 
 def _version(package: str) -> str:
@@ -133,13 +297,13 @@ def _version(package: str) -> str:
         return "unknown"
 
 
-def default_out_dir(name: str) -> Path:
+def default_out_dir(*parts: str) -> Path:
     stamp = dt.datetime.now(dt.timezone.utc).strftime("%Y%m%dT%H%M%SZ")
-    out = Path("results") / name / stamp
+    out = Path("results", *parts, stamp)
     n = 1
     while out.exists():  # two runs in one second
         n += 1
-        out = Path("results") / name / f"{stamp}-{n}"
+        out = Path("results", *parts, f"{stamp}-{n}")
     return out
 
 

@@ -31,6 +31,10 @@ EVENTS = (
 )
 
 
+# Daily flows (everything but the stocks), which also make sense summed over time.
+FLOWS = ("arrivals", "departures", "detentions", "deportations", *EVENTS)
+
+
 class Metrics:
     def __init__(self, model: MigrationModel):
         self.model = model
@@ -128,4 +132,33 @@ def calibration_figures(timeseries, summary: dict) -> dict[str, float]:
         "irregular_peak_month": int(timeseries["date"][peak][5:7]),
         "mean_completed_stay_days": summary["mean_completed_stay_days"],
         "share_men": summary["share_men"],
+    }
+
+
+# Outcomes compared between scenarios (issue 3): name -> (label, unit).
+KEY_OUTCOMES = {
+    "peak_irregular": ("peak irregular migrants", "people"),
+    "season_mean_irregular": ("mean irregular, March-November", "people"),
+    "season_irregular_share": ("irregular share of those present, March-November", "share"),
+    "total_deportations": ("deportations", "people"),
+    "total_bribes": ("bribes paid", "people"),
+    "total_appeals": ("legal aid appeals", "people"),
+}
+
+
+def key_outcomes(timeseries, summary: dict) -> dict[str, float]:
+    """One number per key outcome for a run (a row of comparison tables)."""
+    month = timeseries["date"].str[5:7].astype(int)
+    season = (month >= 3) & (month <= 11)
+    if not season.any():  # a run shorter than the season: use all of it
+        season = month > 0
+    irregular = timeseries["irregular"][season]
+    present = timeseries["present"][season]
+    return {
+        "peak_irregular": float(summary["peak_irregular"]),
+        "season_mean_irregular": float(irregular.mean()),
+        "season_irregular_share": float(irregular.sum() / present.sum()) if present.sum() else 0.0,
+        "total_deportations": float(summary["total_deportations"]),
+        "total_bribes": float(timeseries["bribes"].sum()),
+        "total_appeals": float(summary["total_appeals"]),
     }

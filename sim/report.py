@@ -39,15 +39,66 @@ def plot_stocks(timeseries: pd.DataFrame, path, title: str) -> None:
                 xy=(dates[peak], timeseries["irregular"][peak]), xytext=(10, 12), textcoords="offset points", fontsize=9)
     ax.set_title(title, fontsize=13)
     ax.set_ylabel("people present in South Kazakhstan")
-    ax.yaxis.set_major_formatter(FuncFormatter(thousands))
+    ax.set_ylim(0, None)
+    _dated_axis(ax, dates)
+    handles, labels = ax.get_legend_handles_labels()
+    ax.legend(handles[::-1], labels[::-1], loc="upper left", fontsize=8.5, framealpha=0.9)
+    fig.tight_layout()
+    fig.savefig(path)
+    plt.close(fig)
+
+
+def _dated_axis(ax, dates) -> None:
     locator = mdates.AutoDateLocator(minticks=6, maxticks=14)
     ax.xaxis.set_major_locator(locator)
     ax.xaxis.set_major_formatter(mdates.ConciseDateFormatter(locator))
     ax.set_xlim(dates.iloc[0], dates.iloc[-1])
-    ax.set_ylim(0, None)
+    ax.yaxis.set_major_formatter(FuncFormatter(thousands))
     ax.grid(axis="y", alpha=0.3)
-    handles, labels = ax.get_legend_handles_labels()
-    ax.legend(handles[::-1], labels[::-1], loc="upper left", fontsize=8.5, framealpha=0.9)
+
+
+FAN_STOCKS = [
+    ("irregular", "irregular, total", "black"),
+    ("irregular_stay", "irregular: stay unregistered", "#d73027"),
+    ("irregular_work", "irregular: work without permit", "#f46d43"),
+    ("registered", "registered", "#5aae61"),
+    ("permitted", "permitted (quota)", "#1b7837"),
+]
+
+
+def plot_fan(ens: pd.DataFrame, path, title: str, replications: int) -> None:
+    """Stocks by legal status over replications: mean line, shaded central 95%."""
+    dates = pd.to_datetime(ens["date"])
+    fig, ax = plt.subplots(figsize=(11, 5.5), dpi=120)
+    for column, label, colour in FAN_STOCKS:
+        ax.fill_between(dates, ens[f"{column}_lo95"], ens[f"{column}_hi95"], color=colour, alpha=0.2, linewidth=0)
+        ax.plot(dates, ens[f"{column}_mean"], color=colour, linewidth=1.8 if column == "irregular" else 1.2, label=label)
+    ax.set_title(title, fontsize=13)
+    ax.set_ylabel("people present in South Kazakhstan")
+    ax.set_ylim(0, None)
+    _dated_axis(ax, dates)
+    ax.legend(loc="upper left", fontsize=8.5, framealpha=0.9,
+              title=f"mean of {replications} runs; band: central 95% of runs", title_fontsize=8.5)
+    fig.tight_layout()
+    fig.savefig(path)
+    plt.close(fig)
+
+
+def plot_compare(ensembles: dict[str, pd.DataFrame], columns: list[tuple[str, str]], path, title: str, ylabel: str) -> None:
+    """One panel per column; each scenario's mean with its shaded central 95%."""
+    fig, axes = plt.subplots(len(columns), 1, figsize=(11, 3.6 * len(columns)), dpi=120, squeeze=False, sharex=True)
+    colours = plt.get_cmap("tab10")
+    for ax, (column, label) in zip(axes[:, 0], columns):
+        for i, (name, ens) in enumerate(ensembles.items()):
+            dates = pd.to_datetime(ens["date"])
+            mean, lo, hi = ens[f"{column}_mean"], ens[f"{column}_lo95"], ens[f"{column}_hi95"]
+            ax.fill_between(dates, lo, hi, color=colours(i), alpha=0.18, linewidth=0)
+            ax.plot(dates, mean, color=colours(i), linewidth=1.6, label=name)
+        ax.set_ylabel(f"{label}\n({ylabel})" if ylabel else label, fontsize=9)
+        ax.set_ylim(0, None)
+        _dated_axis(ax, dates)
+    axes[0, 0].set_title(title, fontsize=13)
+    axes[0, 0].legend(loc="upper left", fontsize=9, framealpha=0.9)
     fig.tight_layout()
     fig.savefig(path)
     plt.close(fig)

@@ -1,0 +1,1 @@
+"""Experiments: running many (scenario, parameters, seed) jobs and summarising them."""

@@ -28,6 +28,10 @@ EVENTS = (
     "wages_withheld_usd",
     "wages_recovered_usd",
     "day_trips",
+    "amnesty_applications",
+    "amnesty_approvals",
+    "amnesty_rejections",
+    "tax_usd",
 )
 
 
@@ -45,7 +49,8 @@ class Metrics:
 
     def columns(self) -> list[str]:
         return (
-            ["date", "present", "irregular", *STOCK_COLUMNS.values(), "employed", "job_seekers", "passports_kept"]
+            ["date", "present", "irregular", *STOCK_COLUMNS.values(), "employed", "job_seekers", "passports_kept",
+             "quota_permits", "permits_in_use"]
             + ["arrivals", "departures", "detentions", "deportations", "demand", "unfilled_demand"]
             + list(EVENTS)
             + self.district_columns
@@ -76,6 +81,8 @@ class Metrics:
         row["employed"] = int(model.employers.employed.sum()) * scale
         row["job_seekers"] = model.employers.idle_after_hiring * scale
         row["passports_kept"] = int(people.passport_kept[present].sum()) * scale
+        row["quota_permits"] = int(model.employers.permits.sum()) * scale
+        row["permits_in_use"] = int(model.employers.permits_used.sum()) * scale
         row["arrivals"] = book.counted("arrive") + book.counted("arrive_evading_ban")
         row["departures"] = book.counted("departed")
         row["detentions"] = book.counted("detained")
@@ -114,6 +121,8 @@ class Metrics:
             "total_detentions": int(timeseries["detentions"].sum()),
             "total_deportations": int(timeseries["deportations"].sum()),
             "total_appeals": int(timeseries["appeals"].sum()),
+            "amnesty_cards_end": int(timeseries["amnesty_card"].iloc[-1]) + int((people.card_until[: people.n][
+                book.status[: people.n] == 0] > model.t).sum()) * model.scale,
             "appeals_by_category": {c: int(n) for c, n in zip(aid.categories, aid.by_category)},
             "totals": {name: round(float(v), 2) for name, v in sorted(self.totals.items())},
             "transitions": {name: int(n) for name, n in zip(TRANSITION_NAMES, book.total)},
@@ -143,6 +152,8 @@ KEY_OUTCOMES = {
     "total_deportations": ("deportations", "people"),
     "total_bribes": ("bribes paid", "people"),
     "total_appeals": ("legal aid appeals", "people"),
+    "amnesty_cards_end": ("amnesty cards held at the end", "people"),
+    "total_tax_usd": ("tax from legal workers", "US dollars"),
 }
 
 
@@ -161,4 +172,6 @@ def key_outcomes(timeseries, summary: dict) -> dict[str, float]:
         "total_deportations": float(summary["total_deportations"]),
         "total_bribes": float(timeseries["bribes"].sum()),
         "total_appeals": float(summary["total_appeals"]),
+        "amnesty_cards_end": float(summary["amnesty_cards_end"]),
+        "total_tax_usd": float(timeseries["tax_usd"].sum()),
     }

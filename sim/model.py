@@ -22,6 +22,7 @@ from sim.agents.police import Enforcement, PoliceUnit
 from sim.calendar import monthly_curve, run_dates
 from sim.geography import Geography, Place
 from sim.metrics import Metrics
+from sim.policies import Rules, Schedule
 from sim.status import Status, StatusBook
 
 
@@ -47,6 +48,8 @@ class MigrationModel(mesa.Model):
         self.scale = int(scale)
         self.dates = run_dates(self.params.run.start_date, self.params.run.end_date)
         self.t = -1
+        self.schedule = Schedule(self.params, self.dates)
+        self.rules: Rules = self.schedule.rules_on(0)  # what agents read: parameters with events in force
 
         self.geo = Geography.load()
         self.space = Network(self.geo.graph, layout=self.geo.layout(), random=self.random, cell_klass=Place)
@@ -93,6 +96,10 @@ class MigrationModel(mesa.Model):
         origins = np.array(near)[rng.choice(len(near), size=p.day_traders.people // self.scale, p=weights)]
         self.day_traders = people.add(len(origins), Group.DAY_TRADER, origins)
 
+    def day_index(self, date: dt.date) -> int:
+        """The step index of a date (negative before the start)."""
+        return (date - self.params.run.start_date).days
+
     def date_of(self, t: int) -> dt.date:
         return self.params.run.start_date + dt.timedelta(days=int(t))
 
@@ -102,9 +109,14 @@ class MigrationModel(mesa.Model):
         return self.dates[max(self.t, 0)]
 
     def step(self) -> None:
-        """One day. Order: demand and dismissals, departures, arrivals, papers,
-        hiring, pay, police, legal aid, counters."""
+        """One day. Order: rules in force, demand and dismissals, departures,
+        arrivals, papers, amnesty decisions, hiring, amnesty applications, pay,
+        police, legal aid, counters."""
         self.t = t = self.steps - 1
+        if t > 0 and self.schedule.changes_on(t):
+            old, self.rules = self.rules, self.schedule.rules_on(t)
+            for part in (self.employers, self.police, self.legal_aid):
+                part.update_rules(old, self.rules)
         self.book.new_day()
         self.metrics.new_day()
         self.employers.set_demand(t)
@@ -113,7 +125,9 @@ class MigrationModel(mesa.Model):
         self.people.leave_home(t)
         self.metrics.add("day_trips", self.people.day_trips(t) * self.scale)
         self.people.keep_papers(t)
+        self.police.process_amnesty(t)
         self.employers.hire(t)
+        self.employers.apply_for_amnesty(t)
         self.employers.pay(t)
         self.police.plan_day()
         self.agents_by_type[PoliceUnit].shuffle_do("step")

@@ -14,6 +14,7 @@ from matplotlib.ticker import FuncFormatter  # noqa: E402
 # irregular total as the top of the warm band.
 STOCK_STYLE = [
     ("permitted", "permitted (quota)", "#1b7837"),
+    ("amnesty_card", "amnesty card", "#2166ac"),
     ("registered", "registered", "#5aae61"),
     ("entered", "entered, within deadline", "#a6dba0"),
     ("irregular_work", "irregular: work without permit", "#fdae61"),
@@ -63,6 +64,7 @@ FAN_STOCKS = [
     ("irregular_work", "irregular: work without permit", "#f46d43"),
     ("registered", "registered", "#5aae61"),
     ("permitted", "permitted (quota)", "#1b7837"),
+    ("amnesty_card", "amnesty card", "#2166ac"),
 ]
 
 

@@ -18,6 +18,8 @@ from typing import Annotated, Any
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
 
+from sim.policies import AnyEvent, check_events
+
 REPO_ROOT = Path(__file__).resolve().parents[1]
 BASELINE = REPO_ROOT / "scenarios" / "baseline.toml"
 SECTORS = ("cotton", "vegetables_melons", "construction", "livestock", "bazaar_trade")
@@ -97,6 +99,7 @@ class Registration(Section):
     daily_rate: Probability
     validity_days: Annotated[int, Field(ge=1)]
     renewal_share: Probability
+    at_border_share: Probability
 
 
 class Sector(Section):
@@ -115,6 +118,7 @@ class Employers(Section):
     withheld_fraction: Probability
     passport_keeping: Probability
     passport_return: Probability
+    tax_share_of_wage: Probability
 
 
 class Police(Section):
@@ -133,6 +137,7 @@ class Police(Section):
     detention_days: Annotated[int, Field(ge=0)]
     entry_ban_years: NonNegative
     banned_turned_back: Probability
+    entry_refusal_share: Probability
 
     @model_validator(mode="after")
     def _outcomes_sum_to_one(self) -> Police:
@@ -167,6 +172,7 @@ class Scenario(Section):
     employers: Employers
     police: Police
     legal_aid: LegalAid
+    events: list[AnyEvent] = []
 
     @field_validator("sectors")
     @classmethod
@@ -184,16 +190,19 @@ class Scenario(Section):
         from sim.geography import Geography
 
         districts = Geography.load().districts
-        for i, centre in enumerate(self.legal_aid.centres):
-            if centre.district not in districts:
-                raise ValueError(
-                    f"legal_aid.centres[{i}].district: unknown district {centre.district!r}; expected one of {', '.join(districts)}"
-                )
+        places = [(f"legal_aid.centres[{i}].district", c.district) for i, c in enumerate(self.legal_aid.centres)]
+        for i, event in enumerate(self.events):
+            places += [(f"events[{i}].add_centres[{j}].district", c.district) for j, c in enumerate(getattr(event, "add_centres", []))]
+            places += [(f"events[{i}].close_centres[{j}]", d) for j, d in enumerate(getattr(event, "close_centres", []))]
+        for where, district in places:
+            if district not in districts:
+                raise ValueError(f"{where}: unknown district {district!r}; expected one of {', '.join(districts)}")
+        check_events(self.events, self.run.start_date, self.run.end_date)
         return self
 
     def flat(self) -> dict[str, Any]:
         """Parameters as flat keywords (the names ``MigrationModel`` accepts)."""
-        return dict(_flatten(self.model_dump(exclude={"name", "description"})))
+        return dict(_flatten(self.model_dump(exclude={"name", "description", "events"})))
 
     def with_overrides(self, overrides: dict[str, Any], source: str = "keyword parameters") -> Scenario:
         """A copy with flat-named parameters replaced, validated like a file."""
@@ -274,10 +283,43 @@ def read_toml(path: Path) -> dict[str, Any]:
         raise ScenarioError(f"{path}: cannot be read: {exc}") from None
 
 
+def read_tree(path: Path, seen: tuple[Path, ...] = ()) -> dict[str, Any]:
+    """A scenario's TOML with what it ``extends`` merged in under it: tables merge
+    key by key, the child's values win, and events add to the parent's."""
+    tree = read_toml(path)
+    parent_name = tree.pop("extends", None)
+    if parent_name is None:
+        return tree
+    if not isinstance(parent_name, str):
+        raise ScenarioError(f"{path}: extends: expected the file name of another scenario, got {parent_name!r}")
+    parent = (path.parent / parent_name).resolve()
+    if parent in seen or parent == path.resolve():
+        raise ScenarioError(f"{path}: extends: {parent_name} extends this file again (a cycle)")
+    if not parent.exists():
+        raise ScenarioError(f"{path}: extends: no such scenario file {parent_name!r} next to it")
+    if "name" not in tree:
+        raise ScenarioError(f"{path}: name: missing; a scenario that extends another needs its own name")
+    base = read_tree(parent, (*seen, path.resolve()))
+    base.pop("description", None)  # the parent's description does not describe the child
+    return _merge(base, tree)
+
+
+def _merge(base: dict[str, Any], child: dict[str, Any]) -> dict[str, Any]:
+    merged = dict(base)
+    for key, value in child.items():
+        if key == "events":
+            merged[key] = [*base.get("events", []), *value] if isinstance(value, list) else value
+        elif isinstance(value, dict) and isinstance(base.get(key), dict):
+            merged[key] = _merge(base[key], value)
+        else:
+            merged[key] = value
+    return merged
+
+
 def load(path: str | Path) -> Scenario:
     """Read and validate a scenario file; ScenarioError names what is wrong."""
     path = Path(path)
-    return validate(read_toml(path), str(path))
+    return validate(read_tree(path), str(path))
 
 
 def file_sha256(path: str | Path) -> str:

@@ -19,9 +19,10 @@ class Status(IntEnum):
     ENTERED = 1  # legal, visa-free, within the registration deadline
     REGISTERED = 2  # legal stay, registered, not working illegally
     PERMITTED = 3  # works under a quota permit
-    IRREGULAR_STAY = 4  # deadline or registration passed, unregistered
-    IRREGULAR_WORK = 5  # registered (or within the deadline), works without a permit
-    DETAINED = 6  # held by police pending deportation
+    AMNESTY_CARD = 4  # holds an amnesty migrant card: may stay, work, change employer, leave and return
+    IRREGULAR_STAY = 5  # deadline or registration passed, unregistered
+    IRREGULAR_WORK = 6  # registered (or within the deadline), works without a permit
+    DETAINED = 7  # held by police pending deportation
 
 
 N_STATUS = len(Status)
@@ -37,6 +38,7 @@ TRANSITIONS: dict[str, frozenset[tuple[Status, Status]]] = {
     name: frozenset(edges)
     for name, edges in {
         "arrive": [(S.HOME, S.ENTERED)],
+        "arrive_with_card": [(S.HOME, S.AMNESTY_CARD)],
         "arrive_evading_ban": [(S.HOME, S.IRREGULAR_STAY)],
         "register": [(S.ENTERED, S.REGISTERED), (S.IRREGULAR_STAY, S.REGISTERED)],
         "deadline_passed": [(S.ENTERED, S.IRREGULAR_STAY), (S.IRREGULAR_WORK, S.IRREGULAR_STAY)],
@@ -49,6 +51,8 @@ TRANSITIONS: dict[str, frozenset[tuple[Status, Status]]] = {
             (S.IRREGULAR_WORK, S.ENTERED),
             (S.IRREGULAR_WORK, S.IRREGULAR_STAY),
         ],
+        "amnesty_granted": [(s, S.AMNESTY_CARD) for s in (S.ENTERED, S.REGISTERED, S.IRREGULAR_STAY, S.IRREGULAR_WORK)],
+        "card_expired": [(S.AMNESTY_CARD, S.IRREGULAR_STAY), (S.AMNESTY_CARD, S.IRREGULAR_WORK)],
         "detained": [(S.IRREGULAR_STAY, S.DETAINED), (S.IRREGULAR_WORK, S.DETAINED)],
         "deported": [(S.DETAINED, S.HOME)],
         "departed": [(s, S.HOME) for s in _ANY_PRESENT if s != S.DETAINED],

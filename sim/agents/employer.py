@@ -24,7 +24,7 @@ if TYPE_CHECKING:
 
 
 OPEN_JOB_PULL_OF_MARKET = 0.2  # pull of a district's whole demand, relative to an open job
-SEEKS_WORK = np.isin(np.arange(N_STATUS), [Status.ENTERED, Status.REGISTERED, Status.IRREGULAR_STAY])
+SEEKS_WORK = np.isin(np.arange(N_STATUS), [Status.ENTERED, Status.REGISTERED, Status.AMNESTY_CARD, Status.IRREGULAR_STAY])
 
 
 class Employer(mesa.discrete_space.FixedAgent):
@@ -95,9 +95,7 @@ class EmployerBook:
         e = p.employers
         self.withholds = rng.random(n) < e.withholding_share
         self.propensity_illegal = np.clip(rng.beta(10 * e.illegal_hiring_propensity + 1e-9, 10 * (1 - e.illegal_hiring_propensity) + 1e-9, size=n), 0, 1)
-        self.wage = np.array([p.sectors[SECTORS[s]].wage_usd_per_day for s in self.sector])
-        quota_weight = np.array([p.sectors[SECTORS[s]].quota_weight for s in self.sector])
-        self.permits = _largest_remainder(e.quota_permits // scale, self.base_demand * quota_weight)
+        self.quota_weight = np.array([p.sectors[SECTORS[s]].quota_weight for s in self.sector])
         self.permits_used = np.zeros(n, dtype=np.int64)
         self.employed = np.zeros(n, dtype=np.int64)
         self.target = np.zeros(n, dtype=np.int64)
@@ -109,10 +107,33 @@ class EmployerBook:
         # about work that reaches the origin regions (0 no chance, 1 jobs waiting).
         self.prospects = 0.5
         self.agents = [Employer(model, model.space[geo.districts[d]], i) for i, d in enumerate(self.district)]
+        # Amnesty: the window in force, which employers take part, and who is exempt from fines.
+        self.amnesty_window = None
+        self.participating = np.zeros(n, dtype=bool)
+        self.exempt = np.zeros(n, dtype=bool)
+        self.update_rules(None, model.rules)
+
+    def update_rules(self, old, new) -> None:
+        """Wages, demand levels, quota permits and amnesty in force."""
+        params, scale = self.model.params, self.model.scale
+        self.wage = np.array([new.sectors[SECTORS[s]].wage_usd_per_day for s in self.sector])
+        self.demand_factor = np.array([
+            new.sectors[s].peak_demand / params.sectors[s].peak_demand if params.sectors[s].peak_demand > 0 else 0.0 for s in SECTORS
+        ])
+        if old is None or new.employers.quota_permits != old.employers.quota_permits:
+            # Permits are shared by demand and the sector's claim on the quota; a cut
+            # takes effect as permits fall free (work in hand is not undone).
+            self.permits = _largest_remainder(new.employers.quota_permits // scale, self.base_demand * self.quota_weight)
+        window = new.amnesty
+        if window is not None and window is not self.amnesty_window:
+            self.participating = self.model.rng.random(len(self.sector)) < window.employer_participation
+            self.model.people.amnesty_filed[:] = False
+            self.amnesty_window = window
+        self.exempt = self.participating & bool(window is not None and window.employer_exempt)
 
     def demand_by_district(self, t: int) -> np.ndarray:
         """Hands wanted today in each district (agents)."""
-        wanted = self.base_demand * self.curves[self.sector, t]
+        wanted = self.base_demand * self.curves[self.sector, t] * self.demand_factor[self.sector]
         return np.bincount(self.district, weights=wanted, minlength=len(self.model.geo.districts))
 
     def attraction(self, t: int) -> np.ndarray:
@@ -123,7 +144,7 @@ class EmployerBook:
 
     def set_demand(self, t: int) -> None:
         """Today's demand; employers with more hands than work let the rest go."""
-        self.target = np.floor(self.base_demand * self.curves[self.sector, t] + 0.5).astype(np.int64)
+        self.target = np.floor(self.base_demand * self.curves[self.sector, t] * self.demand_factor[self.sector] + 0.5).astype(np.int64)
         excess = self.employed - self.target
         if (excess > 0).any():
             people = self.model.people
@@ -148,14 +169,14 @@ class EmployerBook:
         permitted = status == Status.PERMITTED
         self.permits_used -= np.bincount(emp[permitted], minlength=n)
         kept = slots[people.passport_kept[slots]]
-        lost = kept[self.model.rng.random(len(kept)) >= self.model.params.employers.passport_return]
+        lost = kept[self.model.rng.random(len(kept)) >= self.model.rules.employers.passport_return]
         people.passport_kept[kept] = False
         people.documents_lost[lost] = True
         people.employer[slots] = -1
         people.idle_since[slots] = t  # only seasonal workers hold jobs
         if not dismissed:
             return
-        validity = self.model.params.registration.validity_days
+        validity = self.model.rules.registration.validity_days
         people.reg_until[slots[permitted]] = t + validity
         # An illegal worker let go is back to whatever their papers say.
         illegal = slots[status == Status.IRREGULAR_WORK]
@@ -184,7 +205,7 @@ class EmployerBook:
         permit and papers in order the hire is legal; otherwise the employer hires
         illegally (with its propensity) or leaves the job open."""
         model, rng = self.model, self.model.rng
-        people, book, m = model.people, model.book, model.params.migrants
+        people, book, m = model.people, model.book, model.rules.migrants
         n_districts = len(model.geo.districts)
         open_jobs = np.maximum(self.target - self.employed, 0)
         present = people.present()
@@ -206,11 +227,12 @@ class EmployerBook:
         jobs = _first_per_group(rng.permutation(jobs), self.district, matches, n_districts)
         # workers and jobs are both ordered by district: pair them row by row.
         status = book.status[workers]
+        card = status == Status.AMNESTY_CARD  # may work for anyone, no permit needed
         papers_ok = ((status == Status.ENTERED) | (status == Status.REGISTERED)) & ~people.documents_lost[workers]
         free = self.permits - self.permits_used
         legal = papers_ok & (_rank_within(jobs, papers_ok) < free[jobs])
-        illegal = ~legal & (rng.random(len(jobs)) < self.propensity_illegal[jobs])
-        hired = legal | illegal
+        illegal = ~(legal | card) & (rng.random(len(jobs)) < self.propensity_illegal[jobs])
+        hired = legal | illegal | card
         workers, jobs, legal, illegal = workers[hired], jobs[hired], legal[hired], illegal[hired]
         people.employer[workers] = jobs
         people.idle_since[workers] = FAR
@@ -221,7 +243,7 @@ class EmployerBook:
         people.reg_until[workers[legal]] = FAR
         newly_illegal = workers[illegal & (book.status[workers] != Status.IRREGULAR_STAY)]
         book.move(newly_illegal, Status.IRREGULAR_WORK, "hired_without_permit")
-        kept = workers[illegal][rng.random(int(illegal.sum())) < model.params.employers.passport_keeping]
+        kept = workers[illegal][rng.random(int(illegal.sum())) < model.rules.employers.passport_keeping]
         people.passport_kept[kept] = True
         self._after_hiring(len(seekers) - len(workers))
 
@@ -229,24 +251,50 @@ class EmployerBook:
         self.idle_after_hiring = still_idle
         self.unfilled = int(np.maximum(self.target - self.employed, 0).sum())
         news = self.unfilled / (self.unfilled + still_idle) if self.unfilled + still_idle > 0 else 0.0
-        weight = 1.0 / self.model.params.migrants.news_days
+        weight = 1.0 / self.model.rules.migrants.news_days
         self.prospects += weight * (news - self.prospects)
 
     def pay(self, t: int) -> None:
-        """Pay day is the first of the month: wages earned since the last one are
-        paid; a withholding employer pays only part and keeps the rest back."""
+        """Legal workers' wages are taxed every day. Pay day is the first of the
+        month: wages earned since the last one are paid; a withholding employer
+        pays only part and keeps the rest back."""
+        model, people = self.model, self.model.people
+        wages = float((self.permits_used * self.wage).sum())
+        if model.police.cards_issued:
+            present = people.present()
+            holders = present[(model.book.status[present] == Status.AMNESTY_CARD) & (people.employer[present] >= 0)]
+            wages += float(self.wage[people.employer[holders]].sum())
+        model.metrics.add("tax_usd", wages * model.scale * model.rules.employers.tax_share_of_wage)
         if self.model.dates[t].day != 1:
             return
-        people = self.model.people
         present = people.present()
         workers = present[people.employer[present] >= 0]
         emp = people.employer[workers]
         owed = self.earned(workers, emp, t + 1)  # up to and including today
         people.paid_through[workers] = t + 1
-        held = np.where(self.withholds[emp], owed * self.model.params.employers.withheld_fraction, 0.0)
+        held = np.where(self.withholds[emp], owed * self.model.rules.employers.withheld_fraction, 0.0)
         people.savings[workers] += owed - held
         people.unpaid_claim[workers] += held
         self.model.metrics.add("wages_withheld_usd", held.sum())
+
+
+    def apply_for_amnesty(self, t: int) -> None:
+        """While a window is open, participating employers file for the workers
+        they employ illegally, a few each day (FACTS.md 7 [2006 cable]: the employer
+        applies, with the worker's papers and a labour contract)."""
+        window = self.model.rules.amnesty
+        if window is None:
+            return
+        model, people, book = self.model, self.model.people, self.model.book
+        present = people.present()
+        workers = present[people.employer[present] >= 0]
+        status = book.status[workers]
+        candidates = workers[self.participating[people.employer[workers]] & ~people.amnesty_filed[workers]
+                             & ((status == Status.IRREGULAR_STAY) | (status == Status.IRREGULAR_WORK))]
+        filing = candidates[model.rng.random(len(candidates)) < window.application_rate]
+        people.amnesty_filed[filing] = True
+        model.police.amnesty_queue = np.concatenate([model.police.amnesty_queue, filing])
+        model.metrics.add("amnesty_applications", len(filing) * model.scale)
 
 
 def _first_per_group(items: np.ndarray, group_of: np.ndarray, take: np.ndarray, n_groups: int) -> np.ndarray:

@@ -53,23 +53,40 @@ class LegalAid:
 
     def __init__(self, model: MigrationModel):
         self.model = model
-        self.p = model.params.legal_aid
         rows = read_data_csv("appeal_categories.csv")
         self.categories = [r["category"] for r in rows]
         self.base_weight = np.array([float(r["count"]) for r in rows])
         self.trigger = [r["trigger"] for r in rows]
         self.by_category = np.zeros(len(rows), dtype=np.int64)
-        geo = model.geo
-        self.centres = [
-            LegalCenter(model, model.space[c.district], i, c.capacity_per_day) for i, c in enumerate(self.p.centres)
-        ]
-        if self.centres:
-            hours = geo.district_hours[:, [geo.districts.index(c.district) for c in self.p.centres]]
-            self.nearest = hours.argmin(axis=1)
-            self.reach = np.exp(-hours.min(axis=1) / self.p.reach_hours)
-        else:
-            self.nearest = np.zeros(len(geo.districts), dtype=int)
-            self.reach = np.zeros(len(geo.districts))
+        self.centres: list[LegalCenter] = []
+        self.update_rules(None, model.rules)
+
+    @property
+    def p(self):
+        """The legal aid rules in force today."""
+        return self.model.rules.legal_aid
+
+    def update_rules(self, old, new) -> None:
+        """Open, close or resize centres; a campaign makes more migrants aware."""
+        model, geo, aid = self.model, self.model.geo, new.legal_aid
+        if old is None or aid.centres != old.legal_aid.centres or aid.reach_hours != old.legal_aid.reach_hours:
+            for centre in self.centres:
+                centre.remove()
+            self.centres = [LegalCenter(model, model.space[c.district], i, c.capacity_per_day) for i, c in enumerate(aid.centres)]
+            if self.centres:
+                hours = geo.district_hours[:, [geo.districts.index(c.district) for c in aid.centres]]
+                self.nearest = hours.argmin(axis=1)
+                self.reach = np.exp(-hours.min(axis=1) / aid.reach_hours)
+            else:
+                self.nearest = np.zeros(len(geo.districts), dtype=int)
+                self.reach = np.zeros(len(geo.districts))
+        if old is not None and aid.awareness_share > old.legal_aid.awareness_share:
+            # Booklets and media reach people who did not know: everyone ends up
+            # aware with the new share (new people are drawn with it too).
+            people = model.people
+            unaware = np.flatnonzero(~people.knows_aid[: people.n] & (people.group[: people.n] != Group.DAY_TRADER))
+            gain = (aid.awareness_share - old.legal_aid.awareness_share) / (1.0 - old.legal_aid.awareness_share)
+            people.knows_aid[unaware[model.rng.random(len(unaware)) < gain]] = True
 
     def _troubles(self, slots: np.ndarray, t: int) -> np.ndarray:
         """Which categories apply to each person (rows) today."""
@@ -118,7 +135,7 @@ class LegalAid:
         t = model.t
         reg = slots[solved & (cat == "registration")]
         reg = reg[np.isin(book.status[reg], (Status.ENTERED, Status.IRREGULAR_STAY)) & ~(people.passport_kept[reg] | people.documents_lost[reg])]
-        people.reg_until[reg] = t + model.params.registration.validity_days
+        people.reg_until[reg] = t + model.rules.registration.validity_days
         book.move(reg, Status.REGISTERED, "register")
         wages = slots[solved & (cat == "employer_issues")]
         model.metrics.add("wages_recovered_usd", people.unpaid_claim[wages].sum())

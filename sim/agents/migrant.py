@@ -111,6 +111,9 @@ FIELDS: dict[str, tuple[type, object]] = {
     "idle_since": (np.int32, FAR),  # a seasonal worker out of work since; FAR otherwise
     "detained_until": (np.int32, NEVER),
     "ban_until": (np.int32, NEVER),
+    "card_until": (np.int32, NEVER),  # amnesty migrant card valid before this day
+    "violations": (np.int16, 0),  # fines and deportations on record
+    "amnesty_filed": (np.bool_, False),  # an employer has applied for this person in the open window
     "extorted_day": (np.int32, NEVER),
     "paid_through": (np.int32, 0),  # wages are settled for days before this one
     "unpaid_claim": (np.float64, 0.0),  # wages withheld, a claim legal aid may recover
@@ -142,7 +145,7 @@ class People:
             self.origin_weights[order[r["id"]]] = float(r["weight"])
             self.origin_citizenship[order[r["id"]]] = self.citizenship_codes.index(r["citizenship"])
         self.origin_weights /= self.origin_weights.sum()
-        p = model.params.migrants
+        p = model.rules.migrants
         self.potential_left = p.potential_migrants // model.scale
         self.completed_stays: list[np.ndarray] = []  # days, of seasonal workers' finished stays
         self._present: np.ndarray | None = None  # cache; reset when anyone enters or leaves
@@ -163,7 +166,7 @@ class People:
 
     def add(self, count: int, group: Group, origins: np.ndarray | None = None) -> np.ndarray:
         """Create ``count`` new people (at home) and their Migrant agents."""
-        rng, p = self.model.rng, self.model.params
+        rng, p = self.model.rng, self.model.rules
         slots = np.arange(self.n, self.n + count)
         self._grow(self.n + count)
         self.n += count
@@ -198,7 +201,7 @@ class People:
 
     def planned_stays(self, count: int) -> np.ndarray:
         """FACTS.md 1: seasonal stays of 2-8 months, 4.5 on average (a scaled beta)."""
-        m = self.model.params.migrants
+        m = self.model.rules.migrants
         lo, hi = m.planned_stay_min_days, m.planned_stay_max_days
         share = (m.planned_stay_mean_days - lo) / (hi - lo)
         k = m.planned_stay_concentration
@@ -209,7 +212,7 @@ class People:
     def leave_home(self, t: int) -> None:
         """Seasonal workers at home (known people and first-timers) set off with
         today's hazard; long-term residents trickle in to keep their stock."""
-        model, rng, m = self.model, self.model.rng, self.model.params.migrants
+        model, rng, m = self.model, self.model.rng, self.model.rules.migrants
         # Word of jobs travels home: the hazard rises with recent job prospects.
         hazard = m.leave_rate * model.leave_profile[t] * (1 - m.prospects_weight + m.prospects_weight * model.employers.prospects)
         at_home = np.flatnonzero((self.book.status[: self.n] == Status.HOME) & (self.group[: self.n] == Group.SEASONAL))
@@ -223,7 +226,7 @@ class People:
         known = self.last_district[leavers] >= 0
         back = known & (rng.random(len(leavers)) < m.return_same_district)
         dest[back] = self.last_district[leavers[back]]
-        lt = self.model.params.long_term
+        lt = self.model.rules.long_term
         newcomers = rng.poisson(lt.initial / model.scale / (lt.mean_stay_years * 365.0))
         residents = self.add(newcomers, Group.LONG_TERM)
         self.enter(leavers, dest, t)
@@ -249,14 +252,17 @@ class People:
         slots, districts = slots[admitted], districts[admitted]
         evading = evading[admitted]
         self._present = None
-        model.book.move(slots[~evading], Status.ENTERED, "arrive")
+        card = ~evading & (self.card_until[slots] > t)
+        legal = ~evading & ~card
+        model.book.move(slots[legal], Status.ENTERED, "arrive")
+        model.book.move(slots[card], Status.AMNESTY_CARD, "arrive_with_card")
         model.book.move(slots[evading], Status.IRREGULAR_STAY, "arrive_evading_ban")
-        reg = model.params.registration
+        reg = model.rules.registration
         self.district[slots] = districts
         self.last_district[slots] = districts
         self.entered[slots] = t
         self.deadline[slots] = t + reg.deadline_days
-        self.reg_until[slots] = NEVER
+        self.reg_until[slots] = np.where(card, self.card_until[slots], NEVER)
         self.ever_present[slots] = True
         self.trips[slots] += 1
         seasonal = self.group[slots] == Group.SEASONAL
@@ -265,14 +271,19 @@ class People:
         residents = slots[~seasonal]
         self.leave_day[residents] = t + self.long_term_stays(len(residents))
         model.police.check_routes(slots[evading], t)
+        # Registration at the border post, where the regime offers it.
+        newcomers = slots[legal]
+        at_border = newcomers[model.rng.random(len(newcomers)) < reg.at_border_share]
+        self.reg_until[at_border] = t + reg.validity_days
+        model.book.move(at_border, Status.REGISTERED, "register")
 
     def long_term_stays(self, count: int) -> np.ndarray:
-        lt = self.model.params.long_term
+        lt = self.model.rules.long_term
         return np.ceil(self.model.rng.exponential(lt.mean_stay_years * 365.0, size=count)).astype(np.int32)
 
     def keep_papers(self, t: int) -> None:
         """Registration: newcomers register or miss the deadline; registrations run out."""
-        rng, reg = self.model.rng, self.model.params.registration
+        rng, reg = self.model.rng, self.model.rules.registration
         book = self.book
         present = self.present()
         papers = present[HOLDS_PAPERS[book.status[present]]]  # only these can change here
@@ -292,15 +303,19 @@ class People:
         # Registrations running out today: renewed (it needs papers) or lapsed.
         status = book.status[papers]
         expiring = papers[((status == Status.REGISTERED) | (status == Status.IRREGULAR_WORK)) & (self.reg_until[papers] == t)]
-        share = np.where(self.group[expiring] == Group.LONG_TERM, self.model.params.long_term.renewal_share, reg.renewal_share)
+        share = np.where(self.group[expiring] == Group.LONG_TERM, self.model.rules.long_term.renewal_share, reg.renewal_share)
         renew = rng.random(len(expiring)) < share
         self.reg_until[expiring[renew]] = t + reg.validity_days
         book.move(expiring[~renew], Status.IRREGULAR_STAY, "registration_expired")
+        # Amnesty cards running out today (three years on: rare within a run).
+        cards = present[book.status[present] == Status.AMNESTY_CARD] if self.model.police.cards_issued else present[:0]
+        ended = cards[self.card_until[cards] <= t]
+        book.move(ended, np.where(self.employer[ended] >= 0, Status.IRREGULAR_WORK, Status.IRREGULAR_STAY), "card_expired")
 
     def go_home(self, t: int) -> None:
         """Leave at the planned day, or when idle too long (work dried up).
         ``idle_since`` is FAR for anyone who is not a seasonal worker out of work."""
-        m = self.model.params.migrants
+        m = self.model.rules.migrants
         present = self.present()
         due = present[(self.leave_day[present] <= t) | (self.idle_since[present] <= t - m.max_idle_days)]
         leaving = due[self.book.status[due] != Status.DETAINED]
@@ -327,7 +342,7 @@ class People:
     def day_trips(self, t: int) -> int:
         """Border day traders cross in the morning and are home by night."""
         traders = self.model.day_traders
-        going = traders[self.model.rng.random(len(traders)) < self.model.params.day_traders.trip_rate]
+        going = traders[self.model.rng.random(len(traders)) < self.model.rules.day_traders.trip_rate]
         self.trips[going] += 1
         self.model.police.check_traders(going, t)
         return len(going)

@@ -27,11 +27,12 @@ class PoliceUnit(mesa.discrete_space.FixedAgent):
     """A district's migration police (inspects workplaces), or the mobile unit
     (district None: stops people at markets, on roads and trains)."""
 
-    def __init__(self, model: MigrationModel, cell, district: int | None, inspections_per_day: float):
+    def __init__(self, model: MigrationModel, cell, district: int | None, share: float):
         super().__init__(model)
         self.cell = cell
         self.district = district
-        self.inspections_per_day = inspections_per_day
+        self.share = share  # of the oblast's workplace inspections (where the jobs are)
+        self.inspections_per_day = 0.0  # set from the rules in force
         self.visits_today = 0  # drawn for all units at once by Enforcement.plan_day
 
     def step(self) -> None:
@@ -57,10 +58,28 @@ class Enforcement:
 
     def __init__(self, model: MigrationModel):
         self.model = model
-        self.p = model.params.police
-        self.sector_weight = np.array([model.params.sectors[s].inspection_weight for s in SECTORS])
-        self.ban_days = int(round(self.p.entry_ban_years * 365))
         self.sites_today: list[int] = []  # employers the district units chose to inspect today
+        # Amnesty applications waiting for a decision (first come, first served),
+        # and how many a day the migration police decide on.
+        self.amnesty_queue = np.zeros(0, dtype=np.int64)
+        self.amnesty_capacity = 0.0
+        self.cards_issued = 0
+        self.unit_list: list[PoliceUnit] = []
+        self.update_rules(None, model.rules)
+
+    @property
+    def p(self):
+        """The police rules in force today."""
+        return self.model.rules.police
+
+    def update_rules(self, old, new) -> None:
+        self.sector_weight = np.array([new.sectors[s].inspection_weight for s in SECTORS])
+        self.ban_days = int(round(new.police.entry_ban_years * 365))
+        for unit in self.unit_list:
+            unit.inspections_per_day = unit.share * new.police.workplace_inspections_per_day
+        self.unit_rates = np.array([u.inspections_per_day for u in self.unit_list])
+        if new.amnesty is not None:
+            self.amnesty_capacity = new.amnesty.processing_per_day
 
     def units(self) -> list[PoliceUnit]:
         """One unit per district, inspections shared by where the jobs are; one mobile unit."""
@@ -69,13 +88,10 @@ class Enforcement:
         demand = model.employers.base_demand * (self.sector_weight[model.employers.sector] > 0)
         by_district = np.bincount(model.employers.district, weights=demand, minlength=len(geo.districts))
         share = by_district / by_district.sum() if by_district.sum() > 0 else np.full(len(geo.districts), 1 / len(geo.districts))
-        units = [
-            PoliceUnit(model, model.space[d], i, self.p.workplace_inspections_per_day * share[i])
-            for i, d in enumerate(geo.districts)
-        ]
+        units = [PoliceUnit(model, model.space[d], i, share[i]) for i, d in enumerate(geo.districts)]
         units.append(PoliceUnit(model, model.space[geo.districts[0]], None, 0.0))
         self.unit_list = units
-        self.unit_rates = np.array([u.inspections_per_day for u in units])
+        self.update_rules(None, model.rules)
         return units
 
     def plan_day(self) -> None:
@@ -98,6 +114,7 @@ class Enforcement:
         found = irregular[self.model.rng.random(len(irregular)) < self.p.detection]
         self.model.metrics.add("inspections", len(employers))
         _, liable = self.act(found, t)
+        liable = liable[~self.model.employers.exempt[liable]]
         self.model.metrics.add("employer_fines", len(liable))
         self.model.metrics.add("employer_fines_usd", len(liable) * self.p.employer_fine_usd)
 
@@ -120,11 +137,12 @@ class Enforcement:
 
     def screen_entries(self, slots: np.ndarray, t: int) -> tuple[np.ndarray, np.ndarray]:
         """At the crossing: banned people are mostly turned back; the rest of them
-        slip through on bypass roads and are irregular from the first day.
+        slip through on bypass roads and are irregular from the first day. Barriers
+        at entry turn back a share of everyone.
         Returns (admitted, evading) masks over slots."""
-        people = self.model.people
+        people, rng = self.model.people, self.model.rng
         banned = people.ban_until[slots] > t
-        turned_back = banned & (self.model.rng.random(len(slots)) < self.p.banned_turned_back)
+        turned_back = (banned & (rng.random(len(slots)) < self.p.banned_turned_back)) | (rng.random(len(slots)) < self.p.entry_refusal_share)
         self.model.metrics.add("turned_back", int(turned_back.sum()) * self.model.scale)
         return ~turned_back, banned
 
@@ -145,6 +163,8 @@ class Enforcement:
         bribe = found[u < p.bribe_share]
         fine = found[(u >= p.bribe_share) & (u < p.bribe_share + p.fine_share)]
         detain = found[u >= p.bribe_share + p.fine_share]
+        people.violations[fine] += 1  # on record: a fine or a deportation bars an amnesty
+        people.violations[detain] += 1
         self.extort(bribe, t)
         model.metrics.add("fines", len(fine) * model.scale)
         model.metrics.add("fines_usd", len(fine) * model.scale * p.fine_usd)
@@ -155,7 +175,7 @@ class Enforcement:
                 & ~(people.passport_kept[fine] | people.documents_lost[fine])
                 & (rng.random(len(fine)) < p.register_after_fine)
             ]
-            people.reg_until[registering] = t + model.params.registration.validity_days
+            people.reg_until[registering] = t + model.rules.registration.validity_days
             book.move(registering, Status.REGISTERED, "register")
         liable = people.employer[np.concatenate([fine, detain])]
         model.employers.release(detain, t, dismissed=False)
@@ -185,3 +205,29 @@ class Enforcement:
         self.deport(held[people.detained_until[held] <= t], t)
 
 
+
+    def process_amnesty(self, t: int) -> None:
+        """Decide on queued amnesty applications, up to capacity: approved if the
+        worker is still here and eligible, rejected otherwise (FACTS.md 7)."""
+        if len(self.amnesty_queue) == 0:
+            return
+        model, people, book = self.model, self.model.people, self.model.book
+        exact = self.amnesty_capacity / model.scale
+        capacity = int(exact) + int(model.rng.random() < exact - int(exact))
+        deciding, self.amnesty_queue = self.amnesty_queue[:capacity], self.amnesty_queue[capacity:]
+        window = model.employers.amnesty_window
+        status = book.status[deciding]
+        eligible = (
+            np.isin(status, (Status.ENTERED, Status.REGISTERED, Status.IRREGULAR_STAY, Status.IRREGULAR_WORK))
+            & np.isin(people.citizenship[deciding], [people.citizenship_codes.index(c) for c in window.citizenships
+                                                     if c in people.citizenship_codes])
+            & (people.entered[deciding] < model.day_index(window.entered_before))
+            & (people.violations[deciding] == 0)
+        )
+        approved = deciding[eligible]
+        people.card_until[approved] = t + int(round(window.card_years * 365))
+        people.reg_until[approved] = people.card_until[approved]
+        book.move(approved, Status.AMNESTY_CARD, "amnesty_granted")
+        self.cards_issued += len(approved)
+        model.metrics.add("amnesty_approvals", len(approved) * model.scale)
+        model.metrics.add("amnesty_rejections", int((~eligible).sum()) * model.scale)

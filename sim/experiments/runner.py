@@ -3,6 +3,7 @@ on the local cores, each returning its time series and summary."""
 
 from __future__ import annotations
 
+import multiprocessing
 import os
 from collections.abc import Callable, Iterable
 from concurrent.futures import ProcessPoolExecutor, as_completed
@@ -55,7 +56,9 @@ def run_jobs(jobs: Iterable[Job], workers: int | None = None, on_done: Callable[
             if on_done:
                 on_done(results[i])
         return results  # type: ignore[return-value]
-    with ProcessPoolExecutor(max_workers=workers) as pool:
+    # forkserver: workers start clean, not as forks of a process that may hold threads
+    context = multiprocessing.get_context("forkserver" if "forkserver" in multiprocessing.get_all_start_methods() else "spawn")
+    with ProcessPoolExecutor(max_workers=workers, mp_context=context) as pool:
         futures = {pool.submit(run_job, job): i for i, job in enumerate(jobs)}
         for future in as_completed(futures):
             i = futures[future]

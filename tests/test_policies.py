@@ -1,0 +1,213 @@
+"""Policy levers as dated events: each moves the outcome it should, against the
+same scenario without it on the same seed; bad events are validation errors."""
+
+import datetime as dt
+
+import numpy as np
+import pytest
+
+from sim import MigrationModel, scenario
+from sim.scenario import REPO_ROOT, ScenarioError
+from sim.status import TRANSITION_NAMES
+
+SCENARIOS = REPO_ROOT / "scenarios"
+
+
+def with_events(events, **run):
+    base = scenario.load(scenario.BASELINE)
+    tree = base.model_dump()
+    tree["run"].update(run)
+    tree["events"] = events
+    return scenario.validate(tree, "test scenario")
+
+
+def paired(events, scale=10, seeds=(1, 2), **run):
+    """Timeseries with and without the events, on the same seeds."""
+    out = []
+    for seed in seeds:
+        pair = []
+        for ev in ([], events):
+            m = MigrationModel(with_events(ev, **run), scale=scale, rng=seed)
+            m.run()
+            pair.append((m, m.timeseries()))
+        out.append(pair)
+    return out
+
+
+def test_amnesty_window_lowers_irregular_stock_at_its_end():
+    window = {"kind": "amnesty", "start": dt.date(2008, 3, 1), "end": dt.date(2008, 10, 31),
+              "entered_before": dt.date(2008, 8, 31), "employer_participation": 0.6, "application_rate": 0.05,
+              "processing_per_day": 2000.0, "card_years": 3.0}
+    for (base_m, base), (amn_m, amn) in paired([window]):
+        end = amn.index[amn["date"] == "2008-10-31"][0]
+        assert amn["irregular"][end] < base["irregular"][end]
+        assert amn["amnesty_card"][end] > 0
+        assert amn["amnesty_applications"].sum() >= amn["amnesty_approvals"].sum() > 0
+        assert amn["tax_usd"].sum() > base["tax_usd"].sum()  # card holders are legal, taxed workers
+
+
+def test_amnesty_grants_cards_only_to_the_eligible():
+    window = {"kind": "amnesty", "start": dt.date(2008, 1, 1), "end": dt.date(2008, 12, 31),
+              "entered_before": dt.date(2008, 1, 20), "citizenships": ["UZ"], "employer_participation": 1.0,
+              "application_rate": 0.0, "processing_per_day": 1e6, "card_years": 3.0}
+    m = MigrationModel(with_events([window]), scale=10, rng=5)
+    for _ in range(40):
+        m.step()
+    p, book = m.people, m.book
+    present = p.present()
+    irregular = present[np.isin(book.status[present], (5, 6))][:400]
+    uz = p.citizenship_codes.index("UZ")
+    p.citizenship[irregular[:100]] = p.citizenship_codes.index("TJ")  # not in this window's list
+    p.entered[irregular[100:200]] = m.day_index(dt.date(2008, 1, 25))  # came after the cut-off
+    p.violations[irregular] = 0
+    p.violations[irregular[200:300]] = 1  # fined before
+    p.citizenship[irregular[100:]] = uz
+    p.entered[irregular[200:]] = m.day_index(dt.date(2008, 1, 10))
+    m.police.amnesty_queue = irregular
+    m.police.process_amnesty(m.t)
+    granted = book.status[irregular] == 4
+    assert not granted[:300].any()
+    assert granted[300:].all()
+    assert (p.card_until[irregular[300:]] == m.t + 3 * 365).all()
+
+
+def test_amnesty_cards_bring_holders_back_legally_next_season():
+    s = scenario.load(SCENARIOS / "amnesty_2006.toml")
+    m = MigrationModel(s, scale=20, rng=3)
+    m.run()
+    totals = dict(zip(TRANSITION_NAMES, m.book.total))
+    assert totals["amnesty_granted"] > 0 and totals["arrive_with_card"] > 0
+    assert m.metrics.summary(m.timeseries())["amnesty_cards_end"] > 0
+
+
+def test_halving_the_quota_raises_the_irregular_share():
+    cut = [{"kind": "quota", "start": dt.date(2008, 1, 1), "factor": 0.5}]
+    for (_, base), (_, half) in paired(cut):
+        assert half["quota_permits"].iloc[-1] == pytest.approx(base["quota_permits"].iloc[-1] / 2, rel=0.02)
+        assert (half["irregular"] / half["present"]).mean() > (base["irregular"] / base["present"]).mean()
+        assert half["permitted"].mean() < base["permitted"].mean()
+
+
+def test_doubling_inspections_raises_detections():
+    drive = [{"kind": "enforcement", "start": dt.date(2008, 2, 1), "inspections_factor": 2.0}]
+    for (_, base), (_, more) in paired(drive):
+        assert more["inspections"].sum() > 1.5 * base["inspections"].sum()
+        assert more["detentions"].sum() + more["fines"].sum() + more["bribes"].sum() > \
+            base["detentions"].sum() + base["fines"].sum() + base["bribes"].sum()
+
+
+def test_easier_registration_lowers_irregular_stay():
+    reform = [{"kind": "registration", "start": dt.date(2008, 1, 1), "at_border_share": 0.8, "daily_rate": 0.3}]
+    for (_, base), (_, easy) in paired(reform):
+        assert easy["irregular_stay"].mean() < base["irregular_stay"].mean()
+
+
+def test_legal_aid_campaign_raises_appeals():
+    campaign = [{"kind": "legal_aid", "start": dt.date(2008, 2, 1), "awareness_share": 0.4, "capacity_factor": 3.0,
+                 "add_centres": [{"district": "maktaaral", "capacity_per_day": 10.0}]}]
+    for (base_m, base), (aid_m, aid) in paired(campaign):
+        assert aid["appeals"].sum() > base["appeals"].sum()
+        assert len(aid_m.legal_aid.centres) == 4 and len(base_m.legal_aid.centres) == 3
+
+
+def test_economic_shock_scales_a_sectors_demand_from_its_date():
+    shock = [{"kind": "economic_shock", "start": dt.date(2008, 6, 1), "sector": "construction", "demand_factor": 0.0}]
+    (_, base), (_, closed) = paired(shock, seeds=(1,))[0]
+    before = base["date"] < "2008-06-01"
+    assert (closed["demand"][before] == base["demand"][before]).all()
+    assert (closed["demand"][~before] < base["demand"][~before]).all()
+
+
+def test_events_end_and_rules_return():
+    drive = [{"kind": "enforcement", "start": dt.date(2008, 3, 1), "end": dt.date(2008, 3, 31), "entry_refusal_share": 1.0}]
+    (_, base), (_, shut) = paired(drive, seeds=(1,), end_date=dt.date(2008, 5, 31))[0]
+    march = shut["date"].str[5:7] == "03"
+    assert shut["arrivals"][march].sum() == 0 and shut["turned_back"][march].sum() > 0
+    assert shut["arrivals"][shut["date"].str[5:7] == "04"].sum() > 0
+
+
+EVENT_ERRORS = [
+    ({"kind": "quota", "start": "2008-01-01", "factor": 0.5, "size": 3}, "events.0.quota.size: unknown key"),
+    ({"kind": "quota", "start": "2008-01-01", "factor": -1}, "events.0.quota.factor: expected greater than or equal to 0"),
+    ({"kind": "lottery", "start": "2008-01-01"}, "events.0: expected"),
+    ({"kind": "quota", "start": "2007-06-01", "factor": 0.5}, "events[0] (quota): start 2007-06-01 is outside the run"),
+    ({"kind": "quota", "start": "2008-06-01", "end": "2009-06-01", "factor": 0.5}, "end 2009-06-01 is outside the run"),
+    ({"kind": "quota", "start": "2008-06-01", "end": "2008-05-01", "factor": 0.5}, "end 2008-05-01 is before start 2008-06-01"),
+    ({"kind": "enforcement", "start": "2008-01-01", "bribe_share": 0.5}, "bribe_share, fine_share and deport_share are set together"),
+    ({"kind": "economic_shock", "start": "2008-01-01", "sector": "fishing"}, "unknown sector 'fishing'"),
+    ({"kind": "legal_aid", "start": "2008-01-01", "add_centres": [{"district": "almaty", "capacity_per_day": 1}]},
+     "events[0].add_centres[0].district: unknown district 'almaty'"),
+]
+
+
+@pytest.mark.parametrize("event,message", EVENT_ERRORS, ids=[m for _, m in EVENT_ERRORS])
+def test_bad_events_are_named_errors(baseline_text, tmp_path, event, message):
+    lines = ["", "[[events]]"] + [f"{k} = {_toml(v)}" for k, v in event.items()]
+    path = tmp_path / "bad.toml"
+    path.write_text(baseline_text + "\n".join(lines) + "\n", encoding="utf-8")
+    with pytest.raises(ScenarioError) as err:
+        scenario.load(path)
+    assert str(err.value).startswith(f"{path}: ")
+    assert message in str(err.value)
+
+
+def _toml(value):
+    if isinstance(value, str) and value[:2] == "20":
+        return value  # a TOML date
+    if isinstance(value, list):
+        return "[" + ", ".join("{ " + ", ".join(f"{k} = {_toml(v)}" for k, v in d.items()) + " }" for d in value) + "]"
+    return f'"{value}"' if isinstance(value, str) else str(value)
+
+
+def test_overlapping_events_of_a_kind_that_contradict():
+    a = {"kind": "quota", "start": dt.date(2008, 1, 1), "end": dt.date(2008, 6, 30), "factor": 0.5}
+    b = {"kind": "quota", "start": dt.date(2008, 6, 1), "factor": 2.0}
+    with pytest.raises(ScenarioError, match=r"events\[0\] and events\[1\] \(quota\) overlap in time and both set factor"):
+        with_events([a, b])
+    b["start"] = dt.date(2008, 7, 1)  # back to back is fine
+    with_events([a, b])
+    # two shocks to different sectors do not contradict
+    with_events([{"kind": "economic_shock", "start": dt.date(2008, 1, 1), "sector": s, "demand_factor": 0.5}
+                 for s in ("construction", "cotton")])
+    # an enforcement drive and a change of odds that set different levers may overlap
+    with_events([{"kind": "enforcement", "start": dt.date(2008, 1, 1), "inspections_factor": 2.0},
+                 {"kind": "enforcement", "start": dt.date(2008, 3, 1), "entry_refusal_share": 0.1}])
+
+
+def test_extends_states_only_what_changes(tmp_path):
+    (tmp_path / "base.toml").write_text((SCENARIOS / "baseline.toml").read_text())
+    (tmp_path / "child.toml").write_text('extends = "base.toml"\nname = "child"\n[police]\ndetection = 0.9\n')
+    child = scenario.load(tmp_path / "child.toml")
+    base = scenario.load(tmp_path / "base.toml")
+    assert child.police.detection == 0.9 and child.name == "child"
+    assert child.police.fine_share == base.police.fine_share
+    (tmp_path / "loop.toml").write_text('extends = "loop.toml"\nname = "loop"\n')
+    with pytest.raises(ScenarioError, match="a cycle"):
+        scenario.load(tmp_path / "loop.toml")
+    (tmp_path / "orphan.toml").write_text('extends = "nowhere.toml"\nname = "orphan"\n')
+    with pytest.raises(ScenarioError, match="no such scenario file 'nowhere.toml'"):
+        scenario.load(tmp_path / "orphan.toml")
+    (tmp_path / "nameless.toml").write_text('extends = "base.toml"\n')
+    with pytest.raises(ScenarioError, match="needs its own name"):
+        scenario.load(tmp_path / "nameless.toml")
+
+
+@pytest.mark.parametrize("path", sorted(SCENARIOS.glob("*.toml")), ids=lambda p: p.name)
+def test_shipped_scenarios_load_and_cite_facts(path):
+    s = scenario.load(path)
+    text = path.read_text()
+    assert "FACTS.md" in text or path.name.startswith("baseline_")
+    for event in s.events:
+        assert s.run.start_date <= event.start <= s.run.end_date
+
+
+def test_agents_never_read_scenario_names():
+    import inspect
+
+    import sim.agents.employer
+    import sim.agents.legal_center
+    import sim.agents.migrant
+    import sim.agents.police
+    for module in (sim.agents.employer, sim.agents.legal_center, sim.agents.migrant, sim.agents.police):
+        source = inspect.getsource(module)
+        assert ".name ==" not in source and "params.name" not in source and "rules.name" not in source

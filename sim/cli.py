@@ -264,7 +264,8 @@ def cmd_compare(args: argparse.Namespace) -> int:
     plots = {
         "compare_irregular.png": ([("irregular", "irregular migrants present")], "people", "Irregular migrants present"),
         "compare_status.png": ([("irregular_stay", "irregular: stay unregistered"), ("irregular_work", "irregular: work without permit"),
-                                ("registered", "registered"), ("permitted", "permitted (quota)")], "people", "Stocks by legal status"),
+                                ("registered", "registered"), ("permitted", "permitted (quota)"), ("amnesty_card", "amnesty card")],
+                               "people", "Stocks by legal status"),
         "compare_enforcement.png": ([("detentions_cum", "detentions"), ("deportations_cum", "deportations"), ("bribes_cum", "bribes paid")],
                                     "people, since the start", "Enforcement, running totals"),
         "compare_legal_aid.png": ([("appeals_cum", "appeals taken"), ("appeals_turned_away_cum", "appeals turned away")],

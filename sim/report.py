@@ -24,7 +24,9 @@ STOCK_STYLE = [
 
 
 def thousands(x, _pos=None) -> str:
-    return f"{x / 1000:.0f}k" if abs(x) >= 1000 else f"{x:.0f}"
+    if abs(x) >= 10000 or (abs(x) >= 1000 and x % 1000 == 0):
+        return f"{x / 1000:.0f}k"
+    return f"{x / 1000:.1f}k" if abs(x) >= 1000 else f"{x:.0f}"
 
 
 def plot_stocks(timeseries: pd.DataFrame, path, title: str) -> None:

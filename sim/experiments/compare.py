@@ -103,12 +103,15 @@ def markdown_report(table: pd.DataFrame, reference: str, seeds: list[int], scale
         if scenario == reference:
             continue
         rows = table[(table["scenario"] == scenario)]
+        ref_rows = table[table["scenario"] == reference].set_index("outcome")
+        rows = rows[(rows["mean"] != 0) | (ref_rows.loc[rows["outcome"], "mean"].to_numpy() != 0)]  # skip what neither has
         real = rows[rows["distinguishable"]]
         if real.empty:
             lines.append(f"- **{scenario}**: no key outcome differs from {reference} by more than the noise of {len(seeds)} seeds.")
             continue
         parts = [f"{KEY_OUTCOMES[r['outcome']][0]} {'up' if r['diff'] > 0 else 'down'} "
-                 f"{abs(r['diff_percent']):.1f}% ({_fmt(r['diff'], r['outcome'])})" for _, r in real.iterrows()]
+                 + (f"{abs(r['diff_percent']):.1f}% ({_fmt(r['diff'], r['outcome'])})" if np.isfinite(r["diff_percent"])
+                    else f"from none to {_fmt(r['mean'], r['outcome'])}") for _, r in real.iterrows()]
         noise = [KEY_OUTCOMES[o][0] for o in rows[~rows["distinguishable"]]["outcome"]]
         tail = f"; within noise: {', '.join(noise)}" if noise else ""
         lines.append(f"- **{scenario}** against {reference}: {'; '.join(parts)}{tail}.")

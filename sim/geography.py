@@ -93,33 +93,18 @@ class Geography:
         return {n: (d["lon"], d["lat"]) for n, d in self.graph.nodes(data=True)}
 
     @cached_property
-    def _origin_routes(self) -> tuple[np.ndarray, np.ndarray]:
-        """Shortest travel hours origin -> district, and the crossing that route uses.
-
-        Routes may not pass through another district before the border, so every
-        path from an origin enters Kazakhstan at a crossing.
-        """
+    def origin_district_hours(self) -> np.ndarray:
+        """Shortest travel hours origin -> district. Every such route must enter
+        Kazakhstan at a border crossing (checked: the data would be wrong otherwise)."""
         hours = np.zeros((len(self.origins), len(self.districts)))
-        crossing = np.zeros((len(self.origins), len(self.districts)), dtype=np.int16)
-        crossing_index = {c: i for i, c in enumerate(self.crossings)}
+        crossings = set(self.crossings)
         for i, origin in enumerate(self.origins):
             lengths, paths = nx.single_source_dijkstra(self.graph, origin, weight="hours")
             for j, district in enumerate(self.districts):
-                path = paths[district]
-                used = [crossing_index[p] for p in path if p in crossing_index]
-                if not used:
+                if not crossings.intersection(paths[district]):
                     raise ValueError(f"sim/data/routes.csv: route {origin} -> {district} crosses no border post")
                 hours[i, j] = lengths[district]
-                crossing[i, j] = used[0]
-        return hours, crossing
-
-    @property
-    def origin_district_hours(self) -> np.ndarray:
-        return self._origin_routes[0]
-
-    @property
-    def origin_district_crossing(self) -> np.ndarray:
-        return self._origin_routes[1]
+        return hours
 
     @cached_property
     def district_hours(self) -> np.ndarray:

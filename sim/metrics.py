@@ -83,7 +83,7 @@ class Metrics:
         row["passports_kept"] = int(people.passport_kept[present].sum()) * scale
         row["quota_permits"] = int(model.employers.permits.sum()) * scale
         row["permits_in_use"] = int(model.employers.permits_used.sum()) * scale
-        row["arrivals"] = book.counted("arrive") + book.counted("arrive_evading_ban")
+        row["arrivals"] = book.counted("arrive") + book.counted("arrive_with_card") + book.counted("arrive_evading_ban")
         row["departures"] = book.counted("departed")
         row["detentions"] = book.counted("detained")
         row["deportations"] = book.counted("deported")

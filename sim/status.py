@@ -40,7 +40,8 @@ TRANSITIONS: dict[str, frozenset[tuple[Status, Status]]] = {
         "arrive": [(S.HOME, S.ENTERED)],
         "arrive_with_card": [(S.HOME, S.AMNESTY_CARD)],
         "arrive_evading_ban": [(S.HOME, S.IRREGULAR_STAY)],
-        "register": [(S.ENTERED, S.REGISTERED), (S.IRREGULAR_STAY, S.REGISTERED)],
+        # an unregistered person working without a permit who registers is still an irregular worker
+        "register": [(S.ENTERED, S.REGISTERED), (S.IRREGULAR_STAY, S.REGISTERED), (S.IRREGULAR_STAY, S.IRREGULAR_WORK)],
         "deadline_passed": [(S.ENTERED, S.IRREGULAR_STAY), (S.IRREGULAR_WORK, S.IRREGULAR_STAY)],
         "registration_expired": [(S.REGISTERED, S.IRREGULAR_STAY), (S.IRREGULAR_WORK, S.IRREGULAR_STAY)],
         "hired_with_permit": [(S.ENTERED, S.PERMITTED), (S.REGISTERED, S.PERMITTED)],
@@ -52,7 +53,7 @@ TRANSITIONS: dict[str, frozenset[tuple[Status, Status]]] = {
             (S.IRREGULAR_WORK, S.IRREGULAR_STAY),
         ],
         "amnesty_granted": [(s, S.AMNESTY_CARD) for s in (S.ENTERED, S.REGISTERED, S.IRREGULAR_STAY, S.IRREGULAR_WORK)],
-        "card_expired": [(S.AMNESTY_CARD, S.IRREGULAR_STAY), (S.AMNESTY_CARD, S.IRREGULAR_WORK)],
+        "card_expired": [(S.AMNESTY_CARD, S.IRREGULAR_STAY)],  # the card was also the registration
         "detained": [(S.IRREGULAR_STAY, S.DETAINED), (S.IRREGULAR_WORK, S.DETAINED)],
         "deported": [(S.DETAINED, S.HOME)],
         "departed": [(s, S.HOME) for s in _ANY_PRESENT if s != S.DETAINED],

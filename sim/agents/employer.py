@@ -129,7 +129,10 @@ class EmployerBook:
             self.participating = self.model.rng.random(len(self.sector)) < window.employer_participation
             self.model.people.amnesty_filed[:] = False
             self.amnesty_window = window
-        self.exempt = self.participating & bool(window is not None and window.employer_exempt)
+            # FACTS.md 7: employers who apply are exempt from liability for the
+            # illegal hiring, for the rest of the run.
+            if window.employer_exempt:
+                self.exempt |= self.participating
 
     def demand_by_district(self, t: int) -> np.ndarray:
         """Hands wanted today in each district (agents)."""
@@ -186,9 +189,9 @@ class EmployerBook:
         book.move(np.concatenate([slots[permitted], illegal]), np.concatenate([np.full(permitted.sum(), Status.REGISTERED), to]), "dismissed")
 
     def earned(self, slots: np.ndarray, emp: np.ndarray, until: int) -> np.ndarray:
-        """Wages (people x US dollars) earned for the days from the last settling to ``until`` (excluded)."""
+        """Wages (US dollars a person) earned for the days from the last settling to ``until`` (excluded)."""
         people = self.model.people
-        return (until - people.paid_through[slots]) * self.wage[emp] * self.model.scale
+        return (until - people.paid_through[slots]) * self.wage[emp]
 
     def settle(self, slots: np.ndarray, emp: np.ndarray, t: int) -> None:
         """Pay what is owed on leaving the job (days before today), or (withholding
@@ -198,7 +201,7 @@ class EmployerBook:
         keeps = self.withholds[emp]
         people.savings[slots[~keeps]] += owed[~keeps]
         people.unpaid_claim[slots[keeps]] += owed[keeps]
-        metrics.add("wages_withheld_usd", owed[keeps].sum())
+        metrics.add("wages_withheld_usd", owed[keeps].sum() * self.model.scale)
 
     def hire(self, t: int) -> None:
         """Idle seasonal workers meet open jobs in their district. With a free
@@ -235,6 +238,7 @@ class EmployerBook:
         hired = legal | illegal | card
         workers, jobs, legal, illegal = workers[hired], jobs[hired], legal[hired], illegal[hired]
         people.employer[workers] = jobs
+        people.last_district[workers] = self.district[jobs]
         people.idle_since[workers] = FAR
         people.paid_through[workers] = t  # paid from the day of hiring
         self.employed += np.bincount(jobs, minlength=len(self.target))
@@ -275,7 +279,7 @@ class EmployerBook:
         held = np.where(self.withholds[emp], owed * self.model.rules.employers.withheld_fraction, 0.0)
         people.savings[workers] += owed - held
         people.unpaid_claim[workers] += held
-        self.model.metrics.add("wages_withheld_usd", held.sum())
+        self.model.metrics.add("wages_withheld_usd", held.sum() * self.model.scale)
 
 
     def apply_for_amnesty(self, t: int) -> None:

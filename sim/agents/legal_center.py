@@ -135,10 +135,9 @@ class LegalAid:
         t = model.t
         reg = slots[solved & (cat == "registration")]
         reg = reg[np.isin(book.status[reg], (Status.ENTERED, Status.IRREGULAR_STAY)) & ~(people.passport_kept[reg] | people.documents_lost[reg])]
-        people.reg_until[reg] = t + model.rules.registration.validity_days
-        book.move(reg, Status.REGISTERED, "register")
+        people.register(reg, t)
         wages = slots[solved & (cat == "employer_issues")]
-        model.metrics.add("wages_recovered_usd", people.unpaid_claim[wages].sum())
+        model.metrics.add("wages_recovered_usd", people.unpaid_claim[wages].sum() * model.scale)
         people.savings[wages] += people.unpaid_claim[wages]
         people.unpaid_claim[wages] = 0.0
         people.passport_kept[wages] = False

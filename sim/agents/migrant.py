@@ -102,7 +102,7 @@ FIELDS: dict[str, tuple[type, object]] = {
     "male": (np.bool_, False),
     "age": (np.int16, 0),
     "district": (np.int16, -1),  # -1 at home
-    "last_district": (np.int16, -1),
+    "last_district": (np.int16, -1),  # where they last worked (or lived)
     "employer": (np.int32, -1),
     "entered": (np.int32, NEVER),  # day of the current (or last) entry
     "leave_day": (np.int32, FAR),  # planned day of going home
@@ -259,7 +259,6 @@ class People:
         model.book.move(slots[evading], Status.IRREGULAR_STAY, "arrive_evading_ban")
         reg = model.rules.registration
         self.district[slots] = districts
-        self.last_district[slots] = districts
         self.entered[slots] = t
         self.deadline[slots] = t + reg.deadline_days
         self.reg_until[slots] = np.where(card, self.card_until[slots], NEVER)
@@ -273,9 +272,7 @@ class People:
         model.police.check_routes(slots[evading], t)
         # Registration at the border post, where the regime offers it.
         newcomers = slots[legal]
-        at_border = newcomers[model.rng.random(len(newcomers)) < reg.at_border_share]
-        self.reg_until[at_border] = t + reg.validity_days
-        model.book.move(at_border, Status.REGISTERED, "register")
+        self.register(newcomers[model.rng.random(len(newcomers)) < reg.at_border_share], t)
 
     def long_term_stays(self, count: int) -> np.ndarray:
         lt = self.model.rules.long_term
@@ -295,12 +292,12 @@ class People:
         # Newcomers register with a daily chance; so do those already working
         # illegally within the deadline (it keeps their stay legal).
         trying = papers[(entered | (working & (self.reg_until[papers] <= t) & in_time)) & can_register]
-        registering = trying[rng.random(len(trying)) < reg.daily_rate]
-        self.reg_until[registering] = t + reg.validity_days
-        book.move(registering[book.status[registering] == Status.ENTERED], Status.REGISTERED, "register")
-        unregistered = self.reg_until[papers] <= t
-        book.move(papers[(entered | working) & unregistered & ~in_time], Status.IRREGULAR_STAY, "deadline_passed")
-        # Registrations running out today: renewed (it needs papers) or lapsed.
+        self.register(trying[rng.random(len(trying)) < reg.daily_rate], t)
+        # Past the deadline and never registered (a registration running out today
+        # is handled below, with its chance of renewal).
+        never = self.reg_until[papers] < t
+        book.move(papers[(entered | working) & never & ~in_time], Status.IRREGULAR_STAY, "deadline_passed")
+        # Registrations running out today: renewed or lapsed.
         status = book.status[papers]
         expiring = papers[((status == Status.REGISTERED) | (status == Status.IRREGULAR_WORK)) & (self.reg_until[papers] == t)]
         share = np.where(self.group[expiring] == Group.LONG_TERM, self.model.rules.long_term.renewal_share, reg.renewal_share)
@@ -309,8 +306,16 @@ class People:
         book.move(expiring[~renew], Status.IRREGULAR_STAY, "registration_expired")
         # Amnesty cards running out today (three years on: rare within a run).
         cards = present[book.status[present] == Status.AMNESTY_CARD] if self.model.police.cards_issued else present[:0]
-        ended = cards[self.card_until[cards] <= t]
-        book.move(ended, np.where(self.employer[ended] >= 0, Status.IRREGULAR_WORK, Status.IRREGULAR_STAY), "card_expired")
+        book.move(cards[self.card_until[cards] <= t], Status.IRREGULAR_STAY, "card_expired")
+
+    def register(self, slots: np.ndarray, t: int) -> None:
+        """Register these people with the migration police (the caller has checked
+        their papers): a legal stay, unless they work without a permit."""
+        self.reg_until[slots] = t + self.model.rules.registration.validity_days
+        status = self.book.status[slots]
+        moving = slots[(status == Status.ENTERED) | (status == Status.IRREGULAR_STAY)]
+        to = np.where(self.employer[moving] >= 0, Status.IRREGULAR_WORK, Status.REGISTERED)
+        self.book.move(moving, to, "register")
 
     def go_home(self, t: int) -> None:
         """Leave at the planned day, or when idle too long (work dried up).

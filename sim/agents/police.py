@@ -175,8 +175,7 @@ class Enforcement:
                 & ~(people.passport_kept[fine] | people.documents_lost[fine])
                 & (rng.random(len(fine)) < p.register_after_fine)
             ]
-            people.reg_until[registering] = t + model.rules.registration.validity_days
-            book.move(registering, Status.REGISTERED, "register")
+            people.register(registering, t)
         liable = people.employer[np.concatenate([fine, detain])]
         model.employers.release(detain, t, dismissed=False)
         book.move(detain, Status.DETAINED, "detained")

@@ -134,7 +134,7 @@ class Enforcement(Event):
 
 
 class Registration(Event):
-    """The registration regime (FACTS.md 3, 7 [OSCE statement]): deadline, how
+    """The registration regime (FACTS.md 3, 7 [OSCE statement]): deadline, cost, how
     easily newcomers register, how long it lasts, and registration at the border."""
 
     kind: Literal["registration"]
@@ -143,6 +143,7 @@ class Registration(Event):
     validity_days: Annotated[int, Field(ge=1)] | None = None
     renewal_share: Probability | None = None
     at_border_share: Probability | None = None  # share registered at the border post on entry
+    cost_usd: NonNegative | None = None  # fee for registering (and renewing); those who cannot pay do not
 
     def apply(self, rules):
         return _replace(rules, "registration", **self.levers())

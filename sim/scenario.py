@@ -66,6 +66,7 @@ class Migrants(Section):
     planned_stay_mean_days: Positive
     planned_stay_concentration: Positive
     initial_seasonal: Count
+    cash_on_arrival_usd: NonNegative
     max_idle_days: Annotated[int, Field(ge=1)]
     job_search_rate: Probability
     relocate_rate: Probability
@@ -100,6 +101,7 @@ class Registration(Section):
     validity_days: Annotated[int, Field(ge=1)]
     renewal_share: Probability
     at_border_share: Probability
+    cost_usd: NonNegative
 
 
 class Sector(Section):

@@ -211,3 +211,10 @@ def test_agents_never_read_scenario_names():
     for module in (sim.agents.employer, sim.agents.legal_center, sim.agents.migrant, sim.agents.police):
         source = inspect.getsource(module)
         assert ".name ==" not in source and "params.name" not in source and "rules.name" not in source
+
+
+def test_a_registration_fee_keeps_those_who_cannot_pay_unregistered():
+    fee = [{"kind": "registration", "start": dt.date(2008, 1, 1), "cost_usd": 80.0}]
+    for (_, base), (_, costly) in paired(fee):
+        assert costly["registered"].mean() < base["registered"].mean()
+        assert costly["irregular_stay"].mean() > base["irregular_stay"].mean()

@@ -260,6 +260,7 @@ class People:
         reg = model.rules.registration
         self.district[slots] = districts
         self.entered[slots] = t
+        self.savings[slots] = model.rng.exponential(model.rules.migrants.cash_on_arrival_usd, size=len(slots))
         self.deadline[slots] = t + reg.deadline_days
         self.reg_until[slots] = np.where(card, self.card_until[slots], NEVER)
         self.ever_present[slots] = True
@@ -301,7 +302,8 @@ class People:
         status = book.status[papers]
         expiring = papers[((status == Status.REGISTERED) | (status == Status.IRREGULAR_WORK)) & (self.reg_until[papers] == t)]
         share = np.where(self.group[expiring] == Group.LONG_TERM, self.model.rules.long_term.renewal_share, reg.renewal_share)
-        renew = rng.random(len(expiring)) < share
+        renew = (rng.random(len(expiring)) < share) & (self.savings[expiring] >= reg.cost_usd)
+        self.savings[expiring[renew]] -= reg.cost_usd
         self.reg_until[expiring[renew]] = t + reg.validity_days
         book.move(expiring[~renew], Status.IRREGULAR_STAY, "registration_expired")
         # Amnesty cards running out today (three years on: rare within a run).
@@ -310,8 +312,13 @@ class People:
 
     def register(self, slots: np.ndarray, t: int) -> None:
         """Register these people with the migration police (the caller has checked
-        their papers): a legal stay, unless they work without a permit."""
-        self.reg_until[slots] = t + self.model.rules.registration.validity_days
+        their papers) if they can pay the fee: a legal stay, unless they work
+        without a permit."""
+        reg = self.model.rules.registration
+        if reg.cost_usd > 0:
+            slots = slots[self.savings[slots] >= reg.cost_usd]
+            self.savings[slots] -= reg.cost_usd
+        self.reg_until[slots] = t + reg.validity_days
         status = self.book.status[slots]
         moving = slots[(status == Status.ENTERED) | (status == Status.IRREGULAR_STAY)]
         to = np.where(self.employer[moving] >= 0, Status.IRREGULAR_WORK, Status.REGISTERED)

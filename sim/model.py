@@ -18,7 +18,7 @@ from sim import scenario as scenario_mod
 from sim.agents.employer import EmployerBook
 from sim.agents.legal_center import LegalAid
 from sim.agents.migrant import Group, People
-from sim.agents.police import Enforcement, PoliceUnit
+from sim.agents.police import Enforcement
 from sim.calendar import monthly_curve, run_dates
 from sim.geography import Geography, Place
 from sim.metrics import Metrics
@@ -129,9 +129,7 @@ class MigrationModel(mesa.Model):
         self.employers.hire(t)
         self.employers.apply_for_amnesty(t)
         self.employers.pay(t)
-        self.police.plan_day()
-        self.agents_by_type[PoliceUnit].shuffle_do("step")
-        self.police.inspect_workplaces(t)
+        self.police.patrol(t)
         self.legal_aid.gather(t)
         for centre in self.legal_aid.centres:  # a scenario may have none
             centre.step()

@@ -1,7 +1,6 @@
 """Each rule does what it says: switch a lever and the right count moves.
 Paired runs use the same seed, so differences come from the lever."""
 
-import numpy as np
 import pytest
 
 from sim import MigrationModel

@@ -13,7 +13,7 @@ from typing import TYPE_CHECKING
 import mesa
 import numpy as np
 
-from sim.agents.migrant import FAR, Group
+from sim.agents.migrant import FAR
 from sim.calendar import monthly_curve
 from sim.geography import read_data_csv
 from sim.scenario import SECTORS
@@ -212,8 +212,8 @@ class EmployerBook:
         n_districts = len(model.geo.districts)
         open_jobs = np.maximum(self.target - self.employed, 0)
         present = people.present()
-        status = book.status[present]
-        seekers = present[(people.employer[present] < 0) & (people.group[present] == Group.SEASONAL) & SEEKS_WORK[status]]
+        idle = present[people.idle_since[present] < FAR]  # seasonal workers out of work (and the detained)
+        seekers = idle[SEEKS_WORK[book.status[idle]]]
         jobs_by_district = np.bincount(self.district, weights=open_jobs, minlength=n_districts)
         # Some idle workers move to where the jobs are (the harvest pulls them south).
         if jobs_by_district.sum() > 0 and len(seekers):

@@ -179,7 +179,8 @@ class People:
         self.male[slots] = rng.random(count) < m.share_men
         self.age[slots] = np.rint(truncated_normal(rng, m.age_mean, m.age_sd, m.age_min, m.age_max, count))
         self.knows_aid[slots] = rng.random(count) < p.legal_aid.awareness_share
-        self.agents.extend(Migrant(self.model, int(s)) for s in slots)
+        model = self.model
+        self.agents.extend(Migrant(model, s) for s in range(self.n - count, self.n))
         return slots
 
     def place(self, slots: np.ndarray, districts: np.ndarray, t: int, status: Status | np.ndarray) -> None:

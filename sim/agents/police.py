@@ -94,10 +94,15 @@ class Enforcement:
         self.update_rules(None, model.rules)
         return units
 
-    def plan_day(self) -> None:
-        """How many sites each district unit visits today (one vectorised draw)."""
+    def patrol(self, t: int) -> None:
+        """The day's police work: how many sites each district unit visits (one
+        vectorised draw), each unit on duty choosing where to go (its ``step``),
+        then the inspections of the chosen sites."""
         for unit, visits in zip(self.unit_list, self.model.rng.poisson(self.unit_rates)):
             unit.visits_today = int(visits)
+            if visits or unit.district is None:  # the mobile unit is always out
+                unit.step()
+        self.inspect_workplaces(t)
 
     def inspect_workplaces(self, t: int) -> None:
         """The sites the district units chose today: irregular workers there may be found."""

@@ -33,7 +33,7 @@ class PoliceUnit(mesa.discrete_space.FixedAgent):
         self.district = district
         self.share = share  # of the oblast's workplace inspections (where the jobs are)
         self.inspections_per_day = 0.0  # set from the rules in force
-        self.visits_today = 0  # drawn for all units at once by Enforcement.plan_day
+        self.visits_today = 0  # drawn for all units at once by Enforcement.patrol
 
     def step(self) -> None:
         police = self.model.police

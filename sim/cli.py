@@ -84,6 +84,21 @@ def build_parser() -> argparse.ArgumentParser:
                          help="output folder (default: results/compare/<UTC timestamp>/)")
     compare.add_argument("--workers", type=int, default=None, metavar="W", help="parallel processes (default: all cores)")
     compare.set_defaults(func=cmd_compare)
+
+    for name, func, text in (
+        ("sweep", cmd_sweep, "run a parameter sweep (full factorial or Latin hypercube) and plot each outcome against each parameter"),
+        ("sensitivity", cmd_sensitivity, "global sensitivity analysis (SALib: Morris screening or Sobol indices) of the outcomes"),
+    ):
+        exp = sub.add_parser(name, help=text, description=text + ". Every finished job is stored at once in "
+                             "DIR/results.sqlite; running the same command again resumes, skipping finished jobs.",
+                             formatter_class=argparse.ArgumentDefaultsHelpFormatter)
+        exp.add_argument("experiment", type=Path, metavar="EXPERIMENT.toml", help="experiment file, e.g. experiments/sweep_enforcement_quota.toml")
+        exp.add_argument("--backend", choices=("local", "dask", "inprocess"), default="local",
+                         help="local: a process pool on this machine; dask: a Dask cluster (--scheduler, or a local one); inprocess: no parallelism")
+        exp.add_argument("--scheduler", default=None, metavar="ADDRESS", help="Dask scheduler, e.g. tcp://10.0.0.5:8786 (dask backend)")
+        exp.add_argument("--workers", type=int, default=None, metavar="W", help="parallel processes (default: all cores)")
+        exp.add_argument("--out", type=Path, default=None, metavar="DIR", help="output folder (default: results/<experiment name>/)")
+        exp.set_defaults(func=func)
     return parser
 
 
@@ -278,6 +293,90 @@ def cmd_compare(args: argparse.Namespace) -> int:
         _scenario_fields(path, s) for path, s in zip(args.scenarios, scenarios)]))
     print(markdown_report(table, names[0], seeds, args.scale).split("## In plain words")[1].strip())
     print(f"wrote {out}/ (comparison.md, comparison.csv, outcomes_by_seed.csv, {', '.join(plots)}, scenarios/)")
+    return 0
+
+
+def _experiment(args: argparse.Namespace, kinds: tuple[str, ...]):
+    """Load an experiment, make its jobs, and run those not yet in the store."""
+    from sim.experiments.design import load_experiment, make_jobs
+    from sim.experiments.runner import run_experiment
+
+    if args.workers is not None and args.workers < 1:
+        raise UsageError(f"--workers: expected a whole number >= 1, got {args.workers}")
+    if args.scheduler and args.backend != "dask":
+        raise UsageError("--scheduler: only with --backend dask")
+    exp, scenario_path = load_experiment(args.experiment)
+    if exp.design.kind not in kinds:
+        raise UsageError(f"{args.experiment}: design.kind: expected one of {', '.join(kinds)} for this command, got {exp.design.kind!r}")
+    out = args.out or Path("results") / exp.name
+    if out.exists() and not out.is_dir():
+        raise UsageError(f"--out {out}: exists and is not a folder")
+    jobs = make_jobs(exp, scenario_path)
+    counts = run_experiment(jobs, out / "results.sqlite", args.backend, args.workers, args.scheduler, desc=exp.name)
+    print(f"{counts['total']} jobs: {counts['skipped']} done before, {counts['done']} done now, {counts['failed']} failed")
+    return exp, out, jobs
+
+
+def _write_failures(out: Path) -> int:
+    from sim.experiments.analysis import failures
+
+    failed = failures(out / "results.sqlite")
+    if len(failed):
+        _write_csv(out / "failures.csv", failed)
+        print(f"{len(failed)} jobs failed; their errors are in {out / 'failures.csv'}", file=sys.stderr)
+    return len(failed)
+
+
+def cmd_sweep(args: argparse.Namespace) -> int:
+    from sim.experiments.analysis import results_table
+    from sim.metrics import KEY_OUTCOMES
+    from sim.report import plot_sweep
+
+    exp, out, jobs = _experiment(args, ("factorial", "lhs"))
+    names = [p.name for p in exp.parameters]
+    table = results_table(out / "results.sqlite", jobs)
+    failed = _write_failures(out)
+    if table.empty:
+        raise UsageError(f"{args.experiment}: no job finished; see {out / 'failures.csv'}")
+    columns = ["position", *names, "seed", *[o for o in exp.outcomes if o in table]]
+    _write_csv(out / "results.csv", table[columns])
+    for outcome in exp.outcomes:
+        if outcome in table:
+            label = KEY_OUTCOMES.get(outcome, (outcome,))[0]
+            write_atomic(out / f"sweep_{outcome}.png", lambda f: plot_sweep(table, names, outcome, label, f), binary=True)
+    print(f"wrote {out}/ (results.sqlite, results.csv, sweep_<outcome>.png)")
+    return 1 if failed and len(table) == 0 else 0
+
+
+def cmd_sensitivity(args: argparse.Namespace) -> int:
+    from sim.experiments.analysis import morris_indices, point_means, results_table, sobol_indices
+    from sim.report import plot_indices
+
+    exp, out, jobs = _experiment(args, ("morris", "sobol"))
+    table = results_table(out / "results.sqlite", jobs)
+    _write_failures(out)
+    points = exp.points()
+    try:
+        y = point_means(table, exp.replications, len(points), exp.outcomes) if not table.empty else None
+    except ValueError as exc:
+        raise UsageError(f"{args.experiment}: {exc}") from None
+    if y is None:
+        raise UsageError(f"{args.experiment}: no job finished; see {out / 'failures.csv'}")
+    if exp.design.kind == "morris":
+        indices = morris_indices(exp.problem(), points, y, exp.outcomes, exp.design.levels, exp.seed)
+        _write_csv(out / "sensitivity_morris.csv", indices.round(6))
+        write_atomic(out / "sensitivity_morris.png", lambda f: plot_indices(
+            indices, "mu_star", "mu_star_conf", f, "Morris screening: mu* (mean absolute elementary effect), 95% bars"), binary=True)
+        top = indices[indices["rank"] == 1]
+    else:
+        indices = sobol_indices(exp.problem(), y, exp.outcomes, exp.seed)
+        _write_csv(out / "sensitivity_sobol.csv", indices.round(6))
+        write_atomic(out / "sensitivity_sobol.png", lambda f: plot_indices(
+            indices, "ST", "ST_conf", f, "Sobol indices: total (ST) and first order (S1), 95% bars", second=("S1", "S1_conf")), binary=True)
+        top = indices[indices["rank"] == 1]
+    for _, row in top.iterrows():
+        print(f"{row['outcome']}: most influential {row['parameter']}")
+    print(f"wrote {out}/ (results.sqlite, sensitivity_{exp.design.kind}.csv, sensitivity_{exp.design.kind}.png)")
     return 0
 
 

@@ -7,6 +7,7 @@ import matplotlib
 matplotlib.use("Agg")  # files only; no screen needed
 import matplotlib.dates as mdates  # noqa: E402
 import matplotlib.pyplot as plt  # noqa: E402
+import numpy as np  # noqa: E402
 import pandas as pd  # noqa: E402
 from matplotlib.ticker import FuncFormatter  # noqa: E402
 
@@ -103,6 +104,51 @@ def plot_compare(ensembles: dict[str, pd.DataFrame], columns: list[tuple[str, st
         _dated_axis(ax, dates)
     axes[0, 0].set_title(title, fontsize=13)
     axes[0, 0].legend(loc="upper left", fontsize=9, framealpha=0.9)
+    fig.tight_layout()
+    fig.savefig(path)
+    plt.close(fig)
+
+
+def plot_sweep(table: pd.DataFrame, parameters: list[str], outcome: str, label: str, path) -> None:
+    """One panel per varied parameter: every run (dots) and the mean per value."""
+    fig, axes = plt.subplots(1, len(parameters), figsize=(5 * len(parameters), 4.2), dpi=120, squeeze=False)
+    for ax, name in zip(axes[0], parameters):
+        ax.scatter(table[name], table[outcome], s=12, alpha=0.45, color="#4575b4", label="runs")
+        levels = table[name].nunique()
+        if levels <= 12:  # a factorial level: mean per level
+            means = table.groupby(name)[outcome].mean()
+        else:  # sampled values: mean per decile of the parameter
+            bins = pd.qcut(table[name], 10, duplicates="drop")
+            grouped = table.groupby(bins, observed=True)
+            means = pd.Series(grouped[outcome].mean().to_numpy(), index=grouped[name].mean().to_numpy())
+        ax.plot(means.index, means.to_numpy(), color="black", marker="o", linewidth=1.5, label="mean")
+        ax.set_xlabel(name)
+        ax.set_ylabel(label)
+        ax.yaxis.set_major_formatter(FuncFormatter(thousands))
+        ax.grid(alpha=0.3)
+    axes[0, 0].legend(fontsize=8)
+    fig.suptitle(f"{label} against each varied parameter", fontsize=12)
+    fig.tight_layout()
+    fig.savefig(path)
+    plt.close(fig)
+
+
+def plot_indices(table: pd.DataFrame, value: str, conf: str, path, title: str, second: tuple[str, str] | None = None) -> None:
+    """Bars of a sensitivity index per parameter, one panel per outcome, with confidence bars."""
+    outcomes = list(dict.fromkeys(table["outcome"]))
+    fig, axes = plt.subplots(1, len(outcomes), figsize=(4.8 * len(outcomes), 4.2), dpi=120, squeeze=False)
+    for ax, outcome in zip(axes[0], outcomes):
+        rows = table[table["outcome"] == outcome].sort_values(value, ascending=True)
+        y = np.arange(len(rows))
+        height = 0.38 if second else 0.7
+        ax.barh(y + (height / 2 if second else 0), rows[value], xerr=rows[conf], height=height, color="#4575b4", label=value)
+        if second:
+            ax.barh(y - height / 2, rows[second[0]], xerr=rows[second[1]], height=height, color="#fdae61", label=second[0])
+        ax.set_yticks(y, rows["parameter"], fontsize=8)
+        ax.set_title(outcome, fontsize=10)
+        ax.grid(axis="x", alpha=0.3)
+    axes[0, 0].legend(fontsize=8)
+    fig.suptitle(title, fontsize=12)
     fig.tight_layout()
     fig.savefig(path)
     plt.close(fig)

@@ -66,3 +66,41 @@ def run_jobs(jobs: Iterable[Job], workers: int | None = None, on_done: Callable[
             if on_done:
                 on_done(results[i])
     return results  # type: ignore[return-value]
+
+
+def run_experiment(jobs: list, store_path: Path, backend: str = "local", workers: int | None = None,
+                   scheduler: str | None = None, desc: str = "jobs") -> dict[str, int]:
+    """Run the jobs not yet done in the store, storing each result as it arrives.
+    Returns counts: total, skipped (done before), done and failed (this run)."""
+    import sys
+
+    from tqdm import tqdm
+
+    from sim.experiments.backends import run_on
+    from sim.experiments.store import ResultStore
+
+    store = ResultStore(store_path)
+    try:
+        done = store.done_ids()
+        todo = list({job.job_id: job for job in reversed(jobs) if job.job_id not in done}.values())[::-1]  # once each
+        unique = len({job.job_id for job in jobs})
+        counts = {"total": unique, "skipped": unique - len(todo), "done": 0, "failed": 0}
+        slots = min(workers or default_workers(), len(todo)) if backend != "inprocess" else 1
+        with tqdm(total=len(todo), desc=desc, unit="job", file=sys.stderr, disable=None, smoothing=0.1) as bar:
+            def show() -> None:
+                left = len(todo) - counts["done"] - counts["failed"]
+                bar.set_postfix_str(f"running {min(slots, left)}, failed {counts['failed']}, done before {counts['skipped']}")
+
+            def on_result(result) -> None:
+                job = result.job
+                store.record(job.job_id, job.position, job.parameters, job.seed, job.scale,
+                             result.outcomes, result.error, result.wall_seconds)
+                counts["failed" if result.error else "done"] += 1
+                bar.update(1)
+                show()
+
+            show()
+            run_on(backend, todo, on_result, workers=workers, scheduler=scheduler)
+        return counts
+    finally:
+        store.close()

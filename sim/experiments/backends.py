@@ -1,0 +1,82 @@
+"""Where jobs run: in this process, on a local process pool, or on a Dask cluster.
+
+Every backend calls the same job function (``sim.experiments.jobs.execute``) and
+hands each result back to the client as it finishes; the client alone writes the
+results store. The same job gives the same result on every backend.
+"""
+
+from __future__ import annotations
+
+import multiprocessing
+from collections.abc import Callable, Iterable
+from concurrent.futures import ProcessPoolExecutor, as_completed
+
+from sim.experiments.jobs import ExperimentJob, JobResult, execute
+
+BACKENDS = ("local", "dask", "inprocess")
+
+
+class BackendError(Exception):
+    """The backend cannot start (for example: Dask is not installed, or the
+    scheduler does not answer); the message says what to do."""
+
+
+def run_on(backend: str, jobs: Iterable[ExperimentJob], on_result: Callable[[JobResult], None],
+           workers: int | None = None, scheduler: str | None = None) -> None:
+    jobs = list(jobs)
+    if not jobs:
+        return
+    if backend == "inprocess":
+        for job in jobs:
+            on_result(execute(job))
+    elif backend == "local":
+        _local(jobs, on_result, workers)
+    elif backend == "dask":
+        _dask(jobs, on_result, workers, scheduler)
+    else:
+        raise BackendError(f"unknown backend {backend!r}; expected one of {', '.join(BACKENDS)}")
+
+
+def _local(jobs, on_result, workers):
+    from sim.experiments.runner import default_workers
+
+    workers = max(1, min(workers or default_workers(), len(jobs)))
+    context = multiprocessing.get_context("forkserver" if "forkserver" in multiprocessing.get_all_start_methods() else "spawn")
+    pool = ProcessPoolExecutor(max_workers=workers, mp_context=context)
+    try:
+        futures = [pool.submit(execute, job) for job in jobs]
+        for future in as_completed(futures):
+            on_result(future.result())
+    finally:
+        # on Ctrl-C: drop what has not started, do not wait for it
+        pool.shutdown(wait=True, cancel_futures=True)
+
+
+def _dask(jobs, on_result, workers, scheduler):
+    try:
+        from dask.distributed import Client, LocalCluster
+        from dask.distributed import as_completed as dask_completed
+    except ImportError:
+        raise BackendError('the dask backend needs Dask: pip install -e ".[dask]"') from None
+    cluster = None
+    try:
+        if scheduler:
+            try:
+                client = Client(scheduler, timeout="20s")
+            except (OSError, TimeoutError) as exc:
+                raise BackendError(f"--scheduler {scheduler}: no Dask scheduler answers there ({exc})") from None
+        else:
+            from sim.experiments.runner import default_workers
+
+            cluster = LocalCluster(n_workers=workers or default_workers(), threads_per_worker=1, processes=True,
+                                   dashboard_address=None)
+            client = Client(cluster)
+        try:
+            futures = [client.submit(execute, job, pure=False, key=f"migsim-{job.job_id}") for job in jobs]
+            for future in dask_completed(futures):
+                on_result(future.result())
+        finally:
+            client.close()
+    finally:
+        if cluster is not None:
+            cluster.close()

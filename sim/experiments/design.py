@@ -1,0 +1,161 @@
+"""Experiment files (``experiments/*.toml``): the base scenario, the parameters that
+vary (values, or a range), the design, replications and outcomes; and the jobs
+they make.
+
+    name = "sweep_enforcement_quota"
+    scenario = "../scenarios/baseline.toml"   # relative to this file
+    scale = 10                                # agent scale of every run
+    replications = 3                          # seeds per design point (the same seeds at every point)
+    seed = 1                                  # first seed
+    outcomes = ["peak_irregular", "season_mean_irregular"]
+    [design]
+    kind = "factorial"                        # factorial | lhs | morris | sobol
+    samples = 16                              # lhs points; morris trajectories; sobol base sample
+    [[parameters]]
+    name = "police_workplace_inspections_per_day"
+    values = [1.0, 2.0, 4.0]                  # factorial: the levels
+    # low = 0.5  high = 8.0                   # lhs, morris, sobol: the range
+"""
+
+from __future__ import annotations
+
+import hashlib
+import itertools
+import tomllib
+from pathlib import Path
+from typing import Annotated, Literal
+
+import numpy as np
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
+
+from sim.experiments.jobs import ExperimentJob
+from sim.scenario import ScenarioError, _describe, load
+
+
+class Strict(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+
+class Parameter(Strict):
+    name: str
+    values: list[float] | None = None
+    low: float | None = None
+    high: float | None = None
+    integer: bool = False  # round sampled values (counts such as quota_permits)
+
+    @model_validator(mode="after")
+    def _range(self):
+        if self.values is None and (self.low is None or self.high is None):
+            raise ValueError(f"{self.name}: give values = [...] or low and high")
+        if self.low is not None and self.high is not None and not self.low < self.high:
+            raise ValueError(f"{self.name}: low ({self.low}) must be below high ({self.high})")
+        return self
+
+    def bounds(self) -> tuple[float, float]:
+        if self.low is not None and self.high is not None:
+            return self.low, self.high
+        return min(self.values), max(self.values)
+
+
+class Design(Strict):
+    kind: Literal["factorial", "lhs", "morris", "sobol"]
+    samples: Annotated[int, Field(ge=1)] = 10
+    levels: Annotated[int, Field(ge=2)] = 4  # morris grid levels
+
+
+class Calibration(Strict):
+    targets: list[str]  # target names of sim/data/calibration_targets.csv, or appeal_shares
+    samples: Annotated[int, Field(ge=2)]  # prior draws
+    accept: Annotated[float, Field(gt=0, le=1)]  # share of draws kept (rejection ABC)
+
+
+class Experiment(Strict):
+    name: str
+    description: str = ""
+    scenario: str
+    scale: Annotated[int, Field(ge=1)] = 1
+    replications: Annotated[int, Field(ge=1)] = 1
+    seed: int = 1
+    outcomes: list[str]
+    design: Design
+    parameters: Annotated[list[Parameter], Field(min_length=1)]
+    calibration: Calibration | None = None
+
+    def problem(self) -> dict:
+        """The SALib problem definition."""
+        return {"num_vars": len(self.parameters), "names": [p.name for p in self.parameters],
+                "bounds": [list(p.bounds()) for p in self.parameters]}
+
+    def points(self) -> np.ndarray:
+        """The design points, one row per point, one column per parameter."""
+        kind, n = self.design.kind, self.design.samples
+        if kind == "factorial":
+            missing = [p.name for p in self.parameters if p.values is None]
+            if missing:
+                raise ScenarioError(f"design.kind factorial: parameter {missing[0]} needs values = [...]")
+            return np.array(list(itertools.product(*[p.values for p in self.parameters])), dtype=float)
+        if kind == "lhs":
+            from scipy.stats import qmc
+
+            unit = qmc.LatinHypercube(d=len(self.parameters), seed=self.seed).random(n)
+            lows, highs = np.array([p.bounds() for p in self.parameters]).T
+            points = qmc.scale(unit, lows, highs)
+        elif kind == "morris":
+            from SALib.sample import morris
+
+            points = morris.sample(self.problem(), N=n, num_levels=self.design.levels, seed=self.seed)
+        else:
+            from SALib.sample import sobol
+
+            points = sobol.sample(self.problem(), N=n, calc_second_order=False, seed=self.seed)
+        for j, p in enumerate(self.parameters):
+            if p.integer:
+                points[:, j] = np.rint(points[:, j])
+        return points
+
+    def seeds(self) -> list[int]:
+        return [self.seed + r for r in range(self.replications)]
+
+
+def load_experiment(path: str | Path) -> tuple[Experiment, Path]:
+    """Read and check an experiment file; returns it with its scenario's path."""
+    path = Path(path)
+    try:
+        with open(path, "rb") as f:
+            tree = tomllib.load(f)
+    except FileNotFoundError:
+        raise ScenarioError(f"{path}: no such experiment file") from None
+    except tomllib.TOMLDecodeError as exc:
+        raise ScenarioError(f"{path}: not valid TOML: {exc}") from None
+    try:
+        exp = Experiment.model_validate(tree)
+    except ValidationError as exc:
+        errors = exc.errors()
+        raise ScenarioError(f"{path}: {_describe(errors[0])}") from None
+    scenario_path = (path.parent / exp.scenario).resolve()
+    base = load(scenario_path)
+    known = base.flat()
+    for i, p in enumerate(exp.parameters):
+        if p.name not in known:
+            raise ScenarioError(f"{path}: parameters[{i}].name: unknown parameter {p.name!r}; see the keys of scenarios/baseline.toml")
+    for p in exp.parameters:  # each level must be a valid value of the parameter
+        for value in ([*p.values] if p.values else [p.low, p.high]):
+            base.with_overrides({p.name: int(value) if p.integer or isinstance(known[p.name], int) else value}, f"{path}: parameters {p.name}")
+    return exp, scenario_path
+
+
+def make_jobs(exp: Experiment, scenario_path: Path, points: np.ndarray | None = None) -> list[ExperimentJob]:
+    """One job per (design point, replication); every point gets the same seeds."""
+    scenario = load(scenario_path)
+    text = scenario.model_dump_json()
+    sha = hashlib.sha256(text.encode()).hexdigest()  # of the resolved scenario, parents included
+    known = scenario.flat()
+    points = exp.points() if points is None else points
+    jobs = []
+    for i, point in enumerate(points):
+        params = {}
+        for p, value in zip(exp.parameters, point):
+            params[p.name] = int(round(value)) if p.integer or isinstance(known[p.name], int) else float(value)
+        for seed in exp.seeds():
+            jobs.append(ExperimentJob(text, sha, params, seed, exp.scale, position=len(jobs), extra={"point": i}))
+    return jobs

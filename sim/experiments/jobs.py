@@ -1,0 +1,70 @@
+"""One experiment job: a scenario, parameter overrides, a seed and a scale, run to
+the end; its outcomes are numbers (key outcomes and calibration figures)."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import time
+import traceback
+from dataclasses import dataclass, field
+from typing import Any
+
+
+@dataclass(frozen=True)
+class ExperimentJob:
+    scenario_text: str  # the scenario, resolved (extends merged) and serialised: workers need no files
+    scenario_sha: str
+    parameters: dict[str, Any]
+    seed: int
+    scale: int
+    position: int = 0
+    extra: dict[str, Any] = field(default_factory=dict)
+
+    @property
+    def job_id(self) -> str:
+        key = json.dumps([self.scenario_sha, self.parameters, self.seed, self.scale], sort_keys=True, default=str)
+        return hashlib.sha256(key.encode()).hexdigest()[:20]
+
+
+@dataclass
+class JobResult:
+    job: ExperimentJob
+    outcomes: dict[str, float] | None
+    error: str | None
+    wall_seconds: float
+
+
+def outcomes_of(model, timeseries) -> dict[str, float]:
+    """Every number an experiment may analyse, for one run."""
+    from sim.metrics import calibration_figures, key_outcomes
+
+    summary = model.metrics.summary(timeseries)
+    out = {**key_outcomes(timeseries, summary), **calibration_figures(timeseries, summary)}
+    month = timeseries["date"].str[5:7]
+    for m in range(1, 13):
+        values = timeseries["irregular"][month == f"{m:02d}"]
+        if len(values):
+            out[f"irregular_month_{m:02d}"] = float(values.mean())
+    appeals = summary["appeals_by_category"]
+    total = sum(appeals.values())
+    for category, count in appeals.items():
+        out[f"appeal_share_{category}"] = count / total if total else 0.0
+    return {k: float(v) for k, v in out.items() if v is not None}
+
+
+def execute(job: ExperimentJob) -> JobResult:
+    """Run a job; an exception becomes a failed result (with its traceback), so one
+    bad job never stops the others."""
+    start = time.perf_counter()
+    try:
+        from sim.model import MigrationModel
+        from sim.scenario import Scenario
+
+        scenario = Scenario.model_validate_json(job.scenario_text)
+        model = MigrationModel(scenario, scale=job.scale, rng=job.seed, **job.parameters)
+        model.run()
+        outcomes = outcomes_of(model, model.timeseries())
+        return JobResult(job, outcomes, None, time.perf_counter() - start)
+    except Exception:  # noqa: BLE001 - any failure of one job is recorded, not raised
+        return JobResult(job, None, traceback.format_exc(limit=8), time.perf_counter() - start)

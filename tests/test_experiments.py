@@ -1,0 +1,206 @@
+"""The experiment runner: a real Dask cluster gives the local backend's results;
+a killed sweep resumes without rerunning finished jobs; failed jobs are recorded;
+sensitivity indices rank a known-influential parameter first."""
+
+import json
+import os
+import signal
+import socket
+import sqlite3
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import pandas as pd
+import pytest
+
+from sim.cli import main
+from sim.experiments.design import load_experiment, make_jobs
+from sim.experiments.runner import run_experiment
+from sim.scenario import BASELINE
+
+BIN = Path(sys.executable).parent
+
+
+def write_experiment(path: Path, body: str) -> Path:
+    short = path.parent / "short.toml"
+    short.write_text(BASELINE.read_text().replace("end_date = 2008-12-31", "end_date = 2008-03-31"), encoding="utf-8")
+    path.write_text('scenario = "short.toml"\n' + body, encoding="utf-8")
+    return path
+
+
+SWEEP = """name = "tiny_sweep"
+scale = 50
+replications = 2
+seed = 3
+outcomes = ["season_mean_irregular", "total_deportations", "total_bribes"]
+[design]
+kind = "factorial"
+[[parameters]]
+name = "police_workplace_inspections_per_day"
+values = [0.0, 4.0, 16.0]
+[[parameters]]
+name = "registration_daily_rate"
+values = [0.05, 0.3]
+"""
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+@pytest.fixture
+def dask_cluster(tmp_path):
+    """`dask scheduler` and two `dask worker` processes on 127.0.0.1, stopped at the end."""
+    port = free_port()
+    address = f"tcp://127.0.0.1:{port}"
+    env = {**os.environ, "DASK_DISTRIBUTED__WORKER__DAEMON": "False"}
+    procs = [subprocess.Popen([str(BIN / "dask"), "scheduler", "--host", "127.0.0.1", "--port", str(port), "--no-dashboard"],
+                              stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, env=env)]
+    try:
+        deadline = time.time() + 60
+        while True:  # wait until the scheduler listens
+            try:
+                socket.create_connection(("127.0.0.1", port), timeout=1).close()
+                break
+            except OSError:
+                if time.time() > deadline:
+                    raise RuntimeError("dask scheduler did not start within 60 s")
+                time.sleep(0.3)
+        for _ in range(2):
+            procs.append(subprocess.Popen([str(BIN / "dask"), "worker", address, "--nthreads", "1", "--no-dashboard",
+                                           "--memory-limit", "2GiB", "--death-timeout", "60"],
+                                          stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, env=env, cwd=tmp_path))
+        from dask.distributed import Client
+
+        with Client(address, timeout="30s") as client:
+            client.wait_for_workers(2, timeout=90)
+        yield address
+    finally:
+        for p in reversed(procs):
+            p.terminate()
+        for p in procs:
+            try:
+                p.wait(timeout=20)
+            except subprocess.TimeoutExpired:
+                p.kill()
+
+
+def outcomes_csv(out: Path) -> pd.DataFrame:
+    return pd.read_csv(out / "results.csv").sort_values("position").reset_index(drop=True)
+
+
+def test_dask_cluster_gives_the_local_results(tmp_path, dask_cluster):
+    exp = write_experiment(tmp_path / "sweep.toml", SWEEP)
+    assert main(["sweep", str(exp), "--backend", "local", "--workers", "2", "--out", str(tmp_path / "local")]) == 0
+    assert main(["sweep", str(exp), "--backend", "dask", "--scheduler", dask_cluster, "--out", str(tmp_path / "dask")]) == 0
+    local, dask = outcomes_csv(tmp_path / "local"), outcomes_csv(tmp_path / "dask")
+    assert len(local) == 12
+    pd.testing.assert_frame_equal(local, dask)
+    assert local["total_deportations"].nunique() > 1  # the runs really differ by parameter
+
+
+def test_killed_sweep_resumes_without_rerunning_finished_jobs(tmp_path):
+    exp = write_experiment(tmp_path / "sweep.toml", SWEEP.replace('values = [0.05, 0.3]', 'values = [0.05, 0.1, 0.2, 0.3]'))
+    out = tmp_path / "killed"
+    proc = subprocess.Popen([str(BIN / "migsim"), "sweep", str(exp), "--out", str(out), "--workers", "2"],
+                            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, start_new_session=True)
+    store = out / "results.sqlite"
+    deadline = time.time() + 240
+    done = 0
+    while time.time() < deadline and done < 4:
+        time.sleep(0.2)
+        if store.exists():
+            try:
+                with sqlite3.connect(store) as db:
+                    done = db.execute("SELECT count(*) FROM jobs WHERE status='done'").fetchone()[0]
+            except sqlite3.OperationalError:
+                pass
+    os.killpg(proc.pid, signal.SIGKILL)  # the client and its workers, with no chance to clean up
+    proc.wait(timeout=30)
+    assert done >= 4
+    with sqlite3.connect(store) as db:
+        before = dict(db.execute("SELECT job_id, finished FROM jobs WHERE status='done'").fetchall())
+    assert 4 <= len(before) < 24
+    result = subprocess.run([str(BIN / "migsim"), "sweep", str(exp), "--out", str(out), "--workers", "2"],
+                            capture_output=True, text=True, timeout=600)
+    assert result.returncode == 0, result.stderr
+    assert f"24 jobs: {len(before)} done before, {24 - len(before)} done now, 0 failed" in result.stdout
+    with sqlite3.connect(store) as db:
+        after = dict(db.execute("SELECT job_id, finished FROM jobs WHERE status='done'").fetchall())
+    assert len(after) == 24
+    assert all(after[job] == finished for job, finished in before.items())  # none ran twice
+    fresh = tmp_path / "fresh"
+    assert main(["sweep", str(exp), "--out", str(fresh), "--workers", "2"]) == 0
+    pd.testing.assert_frame_equal(outcomes_csv(out), outcomes_csv(fresh))
+
+
+def test_failed_jobs_are_recorded_and_the_others_go_on(tmp_path, monkeypatch):
+    exp_path = write_experiment(tmp_path / "sweep.toml", SWEEP)
+    exp, scenario = load_experiment(exp_path)
+    jobs = make_jobs(exp, scenario)
+    import sim.model
+
+    real_run = sim.model.MigrationModel.run
+
+    def flaky(self, progress=None):
+        if self.params.police.workplace_inspections_per_day == 16.0 and self._seed == 4:
+            raise RuntimeError("simulated crash")
+        return real_run(self, progress)
+
+    monkeypatch.setattr(sim.model.MigrationModel, "run", flaky)
+    counts = run_experiment(jobs, tmp_path / "out" / "results.sqlite", backend="inprocess")
+    assert counts == {"total": 12, "skipped": 0, "done": 10, "failed": 2}
+    with sqlite3.connect(tmp_path / "out" / "results.sqlite") as db:
+        errors = db.execute("SELECT parameters, seed, error FROM jobs WHERE status='failed'").fetchall()
+    assert len(errors) == 2 and all("simulated crash" in e for _, _, e in errors)
+    assert all(json.loads(p)["police_workplace_inspections_per_day"] == 16.0 and s == 4 for p, s, _ in errors)
+    monkeypatch.setattr(sim.model.MigrationModel, "run", real_run)
+    again = run_experiment(jobs, tmp_path / "out" / "results.sqlite", backend="inprocess")
+    assert again == {"total": 12, "skipped": 10, "done": 2, "failed": 0}  # failed jobs are retried
+
+
+def test_morris_ranks_the_influential_parameter_first(tmp_path):
+    exp = write_experiment(tmp_path / "sens.toml", """name = "tiny_morris"
+scale = 50
+replications = 1
+seed = 2
+outcomes = ["total_deportations", "total_bribes"]
+[design]
+kind = "morris"
+samples = 4
+levels = 4
+[[parameters]]
+name = "police_workplace_inspections_per_day"
+low = 0.0
+high = 20.0
+[[parameters]]
+name = "day_traders_trip_rate"
+low = 0.1
+high = 0.9
+[[parameters]]
+name = "legal_aid_resolve_share"
+low = 0.1
+high = 0.9
+""")
+    out = tmp_path / "sens"
+    assert main(["sensitivity", str(exp), "--out", str(out), "--workers", "2"]) == 0
+    table = pd.read_csv(out / "sensitivity_morris.csv")
+    assert len(table) == 3 * 2  # parameters x outcomes
+    assert set(table.columns) >= {"outcome", "parameter", "mu_star", "mu_star_conf", "sigma", "rank"}
+    first = table[(table["outcome"] == "total_deportations") & (table["rank"] == 1)]["parameter"].item()
+    assert first == "police_workplace_inspections_per_day"
+    assert (out / "sensitivity_morris.png").exists()
+
+
+def test_experiment_file_errors_are_named(tmp_path, capsys):
+    exp = write_experiment(tmp_path / "bad.toml", SWEEP.replace("registration_daily_rate", "registration_daily_rat"))
+    assert main(["sweep", str(exp), "--out", str(tmp_path / "o")]) == 2
+    assert "parameters[1].name: unknown parameter 'registration_daily_rat'" in capsys.readouterr().err
+    exp = write_experiment(tmp_path / "bad2.toml", SWEEP.replace("values = [0.05, 0.3]", "values = [0.05, 3.0]"))
+    assert main(["sweep", str(exp), "--out", str(tmp_path / "o")]) == 2
+    assert "registration.daily_rate: expected less than or equal to 1" in capsys.readouterr().err
+    assert not (tmp_path / "o").exists()

@@ -88,6 +88,8 @@ def build_parser() -> argparse.ArgumentParser:
     for name, func, text in (
         ("sweep", cmd_sweep, "run a parameter sweep (full factorial or Latin hypercube) and plot each outcome against each parameter"),
         ("sensitivity", cmd_sensitivity, "global sensitivity analysis (SALib: Morris screening or Sobol indices) of the outcomes"),
+        ("calibrate", cmd_calibrate, "calibrate parameters against the observed targets in sim/data by rejection ABC "
+         "(accepted parameter sets, a fit report and a plot of simulated against observed)"),
     ):
         exp = sub.add_parser(name, help=text, description=text + ". Every finished job is stored at once in "
                              "DIR/results.sqlite; running the same command again resumes, skipping finished jobs.",
@@ -378,6 +380,71 @@ def cmd_sensitivity(args: argparse.Namespace) -> int:
         print(f"{row['outcome']}: most influential {row['parameter']}")
     print(f"wrote {out}/ (results.sqlite, sensitivity_{exp.design.kind}.csv, sensitivity_{exp.design.kind}.png)")
     return 0
+
+
+def cmd_calibrate(args: argparse.Namespace) -> int:
+    from sim.experiments.analysis import point_means, results_table
+    from sim.experiments.calibrate import fit_report, rejection_abc
+    from sim.report import plot_calibration
+
+    exp, out, jobs = _experiment(args, ("lhs",))
+    if exp.calibration is None:
+        raise UsageError(f"{args.experiment}: calibration: missing; give targets, samples and accept")
+    names = [p.name for p in exp.parameters]
+    table = results_table(out / "results.sqlite", jobs)
+    _write_failures(out)
+    points = exp.points()
+    figures = [c for c in table.columns if c not in ("position", "seed", *names)]
+    try:
+        y = point_means(table, exp.replications, len(points), figures) if not table.empty else None
+    except ValueError as exc:
+        raise UsageError(f"{args.experiment}: {exc}") from None
+    if y is None:
+        raise UsageError(f"{args.experiment}: no job finished; see {out / 'failures.csv'}")
+    draws = pd_frame(points, names, y, figures)
+    abc = rejection_abc(draws, names, exp.calibration.targets, exp.calibration.accept)
+    report = fit_report(abc, exp.calibration.targets)
+    _write_csv(out / "draws.csv", abc.round(6))
+    _write_csv(out / "accepted.csv", abc[abc["accepted"]].sort_values("distance").round(6))
+    _write_csv(out / "fit_report.csv", report)
+    write_atomic(out / "fit_report.md", lambda f: f.write(_fit_markdown(exp, abc, report)))
+    write_atomic(out / "calibration_fit.png", lambda f: plot_calibration(abc, names, f, exp.name), binary=True)
+    best = abc.sort_values("distance").iloc[0]
+    print(f"accepted {int(abc['accepted'].sum())} of {len(abc)} draws; best distance {best['distance']:.4f} "
+          f"(seasonal curve error {best['seasonal_curve_error']:.4f})")
+    print(f"wrote {out}/ (results.sqlite, draws.csv, accepted.csv, fit_report.md, fit_report.csv, calibration_fit.png)")
+    return 0
+
+
+def pd_frame(points, names, y, figures):
+    import pandas as pd
+
+    return pd.concat([pd.DataFrame(points, columns=names), pd.DataFrame(y, columns=figures)], axis=1)
+
+
+def _fit_markdown(exp, abc, report) -> str:
+    accepted = abc[abc["accepted"]]
+    lines = [f"# Calibration: {exp.name}", "", exp.description, "",
+             f"Rejection ABC: {len(abc)} draws from uniform priors (Latin hypercube), each run with "
+             f"{exp.replications} seed(s) at agent scale {exp.scale}; the {len(accepted)} draws closest to the targets "
+             f"(mean relative error) are accepted.", "", "## Fit (mean over accepted draws)", "",
+             "| target | observed | band | simulated | relative error |", "|---|---:|---:|---:|---:|"]
+    def num(value) -> str:
+        if not isinstance(value, float) or value != value:
+            return "" if not isinstance(value, str) else value
+        return f"{value:,.0f}" if abs(value) >= 100 else f"{value:.3f}"
+
+    for _, r in report.iterrows():
+        band = f"{num(r.get('band_low'))}-{num(r.get('band_high'))}" if num(r.get("band_low")) else ""
+        obs, sim = num(r["observed"]), num(r["simulated"])
+        lines.append(f"| {r['target']} | {obs} | {band} | {sim} | {r['relative_error']:.3f} |")
+    lines += ["", "## Accepted parameter sets (posterior sample)", "", "| parameter | prior range | posterior mean | posterior 5%-95% |",
+              "|---|---|---:|---:|"]
+    for p in exp.parameters:
+        lo, hi = p.bounds()
+        q = accepted[p.name].quantile([0.05, 0.95])
+        lines.append(f"| {p.name} | {lo:g}-{hi:g} | {accepted[p.name].mean():.4g} | {q.iloc[0]:.4g}-{q.iloc[1]:.4g} |")
+    return "\n".join(lines) + "\n"
 
 
 def _scale_note(args) -> str:

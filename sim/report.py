@@ -152,3 +152,47 @@ def plot_indices(table: pd.DataFrame, value: str, conf: str, path, title: str, s
     fig.tight_layout()
     fig.savefig(path)
     plt.close(fig)
+
+
+def plot_calibration(abc: pd.DataFrame, parameters: list[str], path, name: str) -> None:
+    """Simulated against observed: the monthly irregular stock of the accepted draws
+    (band and best) with the observed March, peak and November figures and their
+    bands; and each parameter's accepted values against its prior range."""
+    from sim.experiments.calibrate import observed_targets
+
+    obs = observed_targets()
+    months = [f"irregular_month_{m:02d}" for m in range(1, 13) if f"irregular_month_{m:02d}" in abc]
+    accepted = abc[abc["accepted"]]
+    best = abc.sort_values("distance").iloc[0]
+    rows = (len(parameters) + 2) // 3
+    fig = plt.figure(figsize=(12, 4.8 + 1.8 * rows), dpi=120, layout="constrained")
+    grid = fig.add_gridspec(2, 3, height_ratios=[2.2, 1.2 * rows])
+    ax = fig.add_subplot(grid[0, :])
+    x = np.arange(1, len(months) + 1)
+    rejected = abc[~abc["accepted"]]
+    for _, row in rejected.iterrows():
+        ax.plot(x, row[months], color="grey", alpha=0.15, linewidth=0.8)
+    ax.fill_between(x, accepted[months].min(), accepted[months].max(), color="#4575b4", alpha=0.25, label="accepted draws (range)")
+    ax.plot(x, best[months], color="#4575b4", linewidth=2, label="best draw")
+    for month, key, label in ((3, "irregular_march_mean", "March"), (11, "irregular_november_mean", "November")):
+        ax.errorbar([month], [obs[key]["observed"]], yerr=[[obs[key]["observed"] - obs[key]["low"]], [obs[key]["high"] - obs[key]["observed"]]],
+                    fmt="s", color="#d73027", capsize=5, label="observed (band)" if month == 3 else None)
+    peak = obs["irregular_peak"]
+    ax.errorbar([9.5], [peak["observed"]], yerr=[[peak["observed"] - peak["low"]], [peak["high"] - peak["observed"]]],
+                fmt="D", color="#d73027", capsize=5, label="observed peak, Sept-Oct (band)")
+    ax.set_xticks(x, ["Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"][: len(months)])
+    ax.set_ylabel("irregular migrants present (monthly mean; peak: daily)")
+    ax.yaxis.set_major_formatter(FuncFormatter(thousands))
+    ax.set_ylim(0, None)
+    ax.grid(alpha=0.3)
+    ax.legend(fontsize=8, loc="upper left")
+    ax.set_title(f"Calibration {name}: simulated against observed (grey: rejected draws)", fontsize=12)
+    sub = grid[1, :].subgridspec(rows, 3)
+    for i, p in enumerate(parameters):
+        a = fig.add_subplot(sub[i // 3, i % 3])
+        a.hist(abc[p], bins=12, color="lightgrey", label="prior draws")
+        a.hist(accepted[p], bins=12, range=(abc[p].min(), abc[p].max()), color="#4575b4", label="accepted")
+        a.set_xlabel(p, fontsize=8)
+        a.tick_params(labelsize=7)
+    fig.savefig(path)
+    plt.close(fig)

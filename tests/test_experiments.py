@@ -204,3 +204,43 @@ def test_experiment_file_errors_are_named(tmp_path, capsys):
     assert main(["sweep", str(exp), "--out", str(tmp_path / "o")]) == 2
     assert "registration.daily_rate: expected less than or equal to 1" in capsys.readouterr().err
     assert not (tmp_path / "o").exists()
+
+
+def test_rejection_abc_keeps_the_draws_closest_to_the_targets():
+    from sim.experiments.calibrate import observed_targets, rejection_abc
+
+    obs = observed_targets()
+    perfect = {k: v["observed"] for k, v in obs.items()}
+    draws = pd.DataFrame([{"a": i, **{k: v * (1 + 0.05 * i) for k, v in perfect.items()}} for i in range(10)])
+    table = rejection_abc(draws, ["a"], ["irregular_march_mean", "irregular_peak", "share_men"], accept=0.2)
+    assert list(table[table["accepted"]]["a"]) == [0, 1]
+    assert table["distance"].iloc[0] == 0 and table["distance"].iloc[3] == pytest.approx(0.15)
+
+
+def test_calibrate_writes_accepted_sets_fit_report_and_plot(tmp_path):
+    exp = tmp_path / "cal.toml"
+    exp.write_text(f'scenario = "{BASELINE}"\n' + """name = "tiny_calibration"
+description = "test"
+scale = 50
+outcomes = ["irregular_peak"]
+[design]
+kind = "lhs"
+samples = 6
+[calibration]
+targets = ["irregular_march_mean", "irregular_peak", "irregular_november_mean", "mean_completed_stay_days", "appeal_shares"]
+accept = 0.34
+[[parameters]]
+name = "migrants_leave_rate"
+low = 0.001
+high = 0.004
+""", encoding="utf-8")
+    out = tmp_path / "cal"
+    assert main(["calibrate", str(exp), "--out", str(out), "--workers", "2"]) == 0
+    draws = pd.read_csv(out / "draws.csv")
+    accepted = pd.read_csv(out / "accepted.csv")
+    assert len(draws) == 6 and len(accepted) == 3
+    assert accepted["distance"].max() <= draws[~draws["accepted"]]["distance"].min()
+    report = pd.read_csv(out / "fit_report.csv")
+    assert {"irregular_peak", "appeal_shares"} <= set(report["target"])
+    assert "seasonal_curve" in " ".join(report["target"])
+    assert (out / "calibration_fit.png").exists() and "Accepted parameter sets" in (out / "fit_report.md").read_text()

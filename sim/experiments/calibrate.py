@@ -1,0 +1,80 @@
+"""Approximate Bayesian computation by rejection: draw parameter sets from uniform
+priors (a Latin hypercube over each parameter's range), run each with the
+experiment's seeds, measure the distance of the simulated figures to the observed
+targets, and keep the closest ``accept`` share of draws as the approximate posterior.
+
+Targets (``sim/data/calibration_targets.csv``, FACTS.md 1-2): the seasonal curve of
+the irregular stock (March mean, peak, November mean), its peak month, the mean
+completed stay and the share of men; optionally ``appeal_shares`` (FACTS.md 6: the
+share of appeals in each category). The distance is the mean relative error over
+the chosen targets.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+
+from sim.geography import read_data_csv
+
+SEASONAL_CURVE = ("irregular_march_mean", "irregular_peak", "irregular_november_mean")
+
+
+def observed_targets() -> dict[str, dict]:
+    return {r["target"]: {"observed": float(r["observed"]), "low": float(r["low"]), "high": float(r["high"]),
+                          "source": r["source"]} for r in read_data_csv("calibration_targets.csv")}
+
+
+def observed_appeal_shares() -> dict[str, float]:
+    rows = read_data_csv("appeal_categories.csv")
+    total = sum(float(r["count"]) for r in rows)
+    return {r["category"]: float(r["count"]) / total for r in rows}
+
+
+def target_errors(sim: pd.DataFrame, targets: list[str]) -> pd.DataFrame:
+    """Relative error of each simulated figure (rows: draws) against its target."""
+    observed = observed_targets()
+    errors = {}
+    for name in targets:
+        if name == "appeal_shares":
+            shares = observed_appeal_shares()
+            # total variation distance between the simulated and observed category shares
+            errors[name] = 0.5 * sum((sim[f"appeal_share_{c}"] - share).abs() for c, share in shares.items())
+        else:
+            errors[name] = (sim[name] - observed[name]["observed"]).abs() / observed[name]["observed"]
+    return pd.DataFrame(errors, index=sim.index)
+
+
+def rejection_abc(draws: pd.DataFrame, parameters: list[str], targets: list[str], accept: float) -> pd.DataFrame:
+    """``draws``: one row per parameter set (figures averaged over seeds). Adds the
+    per-target errors, the distance and whether the draw is accepted."""
+    errors = target_errors(draws, targets)
+    table = draws[parameters].copy()
+    for name in errors:
+        table[f"error_{name}"] = errors[name]
+    table["distance"] = errors.mean(axis=1)
+    curve = [t for t in SEASONAL_CURVE if t in draws]
+    table["seasonal_curve_error"] = target_errors(draws, curve).mean(axis=1)
+    keep = max(1, int(np.ceil(accept * len(table))))
+    table["accepted"] = False
+    table.loc[table["distance"].nsmallest(keep).index, "accepted"] = True
+    return pd.concat([table, draws.drop(columns=parameters)], axis=1)
+
+
+def fit_report(table: pd.DataFrame, targets: list[str]) -> pd.DataFrame:
+    """Per target: observed, simulated (mean over accepted draws), relative error."""
+    observed = observed_targets()
+    accepted = table[table["accepted"]]
+    rows = []
+    for name in targets:
+        if name == "appeal_shares":
+            rows.append({"target": name, "observed": "FACTS.md 6 shares", "simulated": "",
+                         "relative_error": float(accepted[f"error_{name}"].mean())})
+            continue
+        sim = float(accepted[name].mean())
+        obs = observed[name]["observed"]
+        rows.append({"target": name, "observed": obs, "band_low": observed[name]["low"], "band_high": observed[name]["high"],
+                     "simulated": round(sim, 4), "relative_error": round(abs(sim - obs) / obs, 4), "source": observed[name]["source"]})
+    rows.append({"target": "seasonal_curve (mean of March, peak, November)", "observed": "", "simulated": "",
+                 "relative_error": round(float(accepted["seasonal_curve_error"].mean()), 4)})
+    return pd.DataFrame(rows)

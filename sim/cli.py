@@ -300,6 +300,7 @@ def cmd_compare(args: argparse.Namespace) -> int:
 
 def _experiment(args: argparse.Namespace, kinds: tuple[str, ...]):
     """Load an experiment, make its jobs, and run those not yet in the store."""
+    from sim.experiments.backends import BackendError
     from sim.experiments.design import load_experiment, make_jobs
     from sim.experiments.runner import run_experiment
 
@@ -314,7 +315,14 @@ def _experiment(args: argparse.Namespace, kinds: tuple[str, ...]):
     if out.exists() and not out.is_dir():
         raise UsageError(f"--out {out}: exists and is not a folder")
     jobs = make_jobs(exp, scenario_path)
-    counts = run_experiment(jobs, out / "results.sqlite", args.backend, args.workers, args.scheduler, desc=exp.name)
+    try:
+        counts = run_experiment(jobs, out / "results.sqlite", args.backend, args.workers, args.scheduler, desc=exp.name)
+    except KeyboardInterrupt:
+        print(f"migsim: interrupted; every finished job is saved in {out / 'results.sqlite'}: "
+              "run the same command again to resume", file=sys.stderr)
+        raise SystemExit(130) from None
+    except BackendError as exc:
+        raise UsageError(str(exc)) from None
     print(f"{counts['total']} jobs: {counts['skipped']} done before, {counts['done']} done now, {counts['failed']} failed")
     return exp, out, jobs
 

@@ -244,3 +244,35 @@ high = 0.004
     assert {"irregular_peak", "appeal_shares"} <= set(report["target"])
     assert "seasonal_curve" in " ".join(report["target"])
     assert (out / "calibration_fit.png").exists() and "Accepted parameter sets" in (out / "fit_report.md").read_text()
+
+
+def test_sobol_indices_with_intervals(tmp_path):
+    exp = write_experiment(tmp_path / "sobol.toml", """name = "tiny_sobol"
+scale = 50
+seed = 5
+outcomes = ["total_deportations"]
+[design]
+kind = "sobol"
+samples = 8
+[[parameters]]
+name = "police_workplace_inspections_per_day"
+low = 0.0
+high = 20.0
+[[parameters]]
+name = "day_traders_trip_rate"
+low = 0.1
+high = 0.9
+""")
+    out = tmp_path / "sobol"
+    assert main(["sensitivity", str(exp), "--out", str(out), "--workers", "2"]) == 0
+    table = pd.read_csv(out / "sensitivity_sobol.csv")
+    assert len(table) == 2 and {"S1", "S1_conf", "ST", "ST_conf"} <= set(table.columns)
+    first = table[table["rank"] == 1]["parameter"].item()
+    assert first == "police_workplace_inspections_per_day"
+
+
+def test_dask_backend_with_no_scheduler_there_is_a_clear_error(tmp_path, capsys):
+    exp = write_experiment(tmp_path / "sweep.toml", SWEEP)
+    port = free_port()
+    assert main(["sweep", str(exp), "--backend", "dask", "--scheduler", f"tcp://127.0.0.1:{port}", "--out", str(tmp_path / "o")]) == 2
+    assert "no Dask scheduler answers there" in capsys.readouterr().err

@@ -62,7 +62,7 @@ def _dask(jobs, on_result, workers, scheduler):
     try:
         if scheduler:
             try:
-                client = Client(scheduler, timeout="20s")
+                client = Client(scheduler, timeout="10s")
             except (OSError, TimeoutError) as exc:
                 raise BackendError(f"--scheduler {scheduler}: no Dask scheduler answers there ({exc})") from None
         else:

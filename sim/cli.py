@@ -85,6 +85,20 @@ def build_parser() -> argparse.ArgumentParser:
     compare.add_argument("--workers", type=int, default=None, metavar="W", help="parallel processes (default: all cores)")
     compare.set_defaults(func=cmd_compare)
 
+    viz = sub.add_parser(
+        "viz",
+        help="start the classroom app in the browser (SolaraViz): map, charts, play/step/reset, policy sliders",
+        description="Start the classroom app on this machine and print its address. Open it in a browser; "
+        "Ctrl-C stops it. The scenario picker lists scenarios/*.toml; sliders set the main policy levers and "
+        "the agent scale (counts are always shown in people).",
+        formatter_class=argparse.ArgumentDefaultsHelpFormatter,
+    )
+    viz.add_argument("scenario", type=Path, nargs="?", default=None, metavar="SCENARIO.toml",
+                     help="scenario to start with (default: scenarios/baseline.toml)")
+    viz.add_argument("--host", default="127.0.0.1", help="address to listen on (0.0.0.0 to let other machines in the classroom connect)")
+    viz.add_argument("--port", type=int, default=8765)
+    viz.set_defaults(func=cmd_viz)
+
     for name, func, text in (
         ("sweep", cmd_sweep, "run a parameter sweep (full factorial or Latin hypercube) and plot each outcome against each parameter"),
         ("sensitivity", cmd_sensitivity, "global sensitivity analysis (SALib: Morris screening or Sobol indices) of the outcomes"),
@@ -296,6 +310,34 @@ def cmd_compare(args: argparse.Namespace) -> int:
     print(markdown_report(table, names[0], seeds, args.scale).split("## In plain words")[1].strip())
     print(f"wrote {out}/ (comparison.md, comparison.csv, outcomes_by_seed.csv, {', '.join(plots)}, scenarios/)")
     return 0
+
+
+def cmd_viz(args: argparse.Namespace) -> int:
+    import subprocess
+
+    from sim.scenario import REPO_ROOT
+
+    env = dict(os.environ)
+    if args.scenario is not None:
+        load(args.scenario)  # a bad file stops here, with the usual one-line error
+        path = args.scenario.resolve()
+        scenarios = (REPO_ROOT / "scenarios").resolve()
+        env["MIGSIM_SCENARIO"] = path.name if path.parent == scenarios else str(path)
+    solara = Path(sys.executable).parent / "solara"
+    if not solara.exists():
+        raise UsageError("the viz command needs solara (installed with mesa[rec]); reinstall migsim")
+    from sim.viz import assets
+
+    missing = assets.ensure(quiet=True)  # the browser side, from npm, for classrooms without internet
+    if missing:
+        print(f"migsim: note: {', '.join(missing)} not cached; the page needs the internet to fetch them", file=sys.stderr)
+    app = Path(__file__).parent / "viz" / "app.py"
+    print(f"migsim classroom app: open http://{args.host}:{args.port}/ in a browser (Ctrl-C stops it)", flush=True)
+    command = [str(solara), "run", str(app), "--host", args.host, "--port", str(args.port), "--no-open", "--production"]
+    try:
+        return subprocess.call(command, env=env)
+    except KeyboardInterrupt:
+        return 0
 
 
 def _experiment(args: argparse.Namespace, kinds: tuple[str, ...]):

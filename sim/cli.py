@@ -99,6 +99,15 @@ def build_parser() -> argparse.ArgumentParser:
     viz.add_argument("--port", type=int, default=8765)
     viz.set_defaults(func=cmd_viz)
 
+    report = sub.add_parser(
+        "report",
+        help="turn the output of run, compare, sweep, sensitivity or calibrate into one HTML page with its plots",
+        description="Write DIR/report.html (self-contained: plots embedded) and the PNGs it needs, from a results "
+        "folder of migsim run (single or --replications), compare, sweep, sensitivity or calibrate.",
+    )
+    report.add_argument("results", type=Path, metavar="RESULTS_DIR")
+    report.set_defaults(func=cmd_report)
+
     for name, func, text in (
         ("sweep", cmd_sweep, "run a parameter sweep (full factorial or Latin hypercube) and plot each outcome against each parameter"),
         ("sensitivity", cmd_sensitivity, "global sensitivity analysis (SALib: Morris screening or Sobol indices) of the outcomes"),
@@ -309,6 +318,20 @@ def cmd_compare(args: argparse.Namespace) -> int:
         _scenario_fields(path, s) for path, s in zip(args.scenarios, scenarios)]))
     print(markdown_report(table, names[0], seeds, args.scale).split("## In plain words")[1].strip())
     print(f"wrote {out}/ (comparison.md, comparison.csv, outcomes_by_seed.csv, {', '.join(plots)}, scenarios/)")
+    return 0
+
+
+def cmd_report(args: argparse.Namespace) -> int:
+    from sim.html_report import ReportError, build
+
+    try:
+        page, made = build(args.results)
+    except ReportError as exc:
+        raise UsageError(str(exc)) from None
+    except (KeyError, ValueError, FileNotFoundError) as exc:
+        raise UsageError(f"{args.results}: incomplete or unexpected results ({exc})") from None
+    write_atomic(args.results / "report.html", lambda f: f.write(page))
+    print(f"wrote {args.results / 'report.html'}" + (f" and {', '.join(p.name for p in made)}" if made else ""))
     return 0
 
 

@@ -46,6 +46,7 @@ class Metrics:
         self.totals: dict[str, float] = defaultdict(float)
         self.row: dict[str, object] = {}
         self.district_columns = [f"irregular_{d}" for d in model.geo.districts]
+        self.present_columns = [f"present_{d}" for d in model.geo.districts]
 
     def columns(self) -> list[str]:
         return (
@@ -54,6 +55,7 @@ class Metrics:
             + ["arrivals", "departures", "detentions", "deportations", "demand", "unfilled_demand"]
             + list(EVENTS)
             + self.district_columns
+            + self.present_columns
         )
 
     def add(self, name: str, amount: float) -> None:
@@ -94,6 +96,7 @@ class Metrics:
             row[name] = round(value, 2) if name.endswith("_usd") else int(value)
             self.totals[name] += value
         row.update({c: int(v) for c, v in zip(self.district_columns, by_district)})
+        row.update({c: int(v) for c, v in zip(self.present_columns, cells.sum(axis=0))})
         self.row = row
 
     def summary(self, timeseries) -> dict[str, object]:

@@ -196,3 +196,54 @@ def plot_calibration(abc: pd.DataFrame, parameters: list[str], path, name: str) 
         a.tick_params(labelsize=7)
     fig.savefig(path)
     plt.close(fig)
+
+
+def plot_district_map(timeseries: pd.DataFrame, path, title: str) -> None:
+    """Districts at their coordinates on the day of the irregular peak: circle size
+    = people present, colour = irregular share."""
+    from sim.geography import Geography, read_data_csv
+
+    geo = Geography.load()
+    peak = int(timeseries["irregular"].idxmax())
+    row = timeseries.iloc[peak]
+    present = np.array([row[f"present_{d}"] for d in geo.districts], dtype=float)
+    irregular = np.array([row[f"irregular_{d}"] for d in geo.districts], dtype=float)
+    share = np.divide(irregular, present, out=np.zeros_like(present), where=present > 0)
+    pos = geo.layout()
+    fig, ax = plt.subplots(figsize=(8, 7), dpi=120)
+    for a, b in geo.graph.edges:
+        ax.plot([pos[a][0], pos[b][0]], [pos[a][1], pos[b][1]], color="#dddddd", linewidth=0.8, zorder=1)
+    border = [(float(r["lon"]), float(r["lat"])) for r in read_data_csv("border.csv")]
+    ax.plot(*zip(*border), color="#7f3b08", linestyle="--", linewidth=2, label="border (approximate)", zorder=2)
+    xs, ys = [pos[d][0] for d in geo.districts], [pos[d][1] for d in geo.districts]
+    dots = ax.scatter(xs, ys, s=40 + 1500 * present / max(present.max(), 1), c=share, cmap="RdYlGn_r", vmin=0, vmax=1,
+                      edgecolors="black", linewidths=0.6, alpha=0.85, zorder=3)
+    for d, x, y, n in zip(geo.districts, xs, ys, present):
+        ax.annotate(f"{geo.graph.nodes[d]['name'].replace(' city', '')}\n{n:,.0f}", (x, y), xytext=(6, 4),
+                    textcoords="offset points", fontsize=8)
+    crossings = geo.ids("crossing")
+    ax.scatter([pos[c][0] for c in crossings], [pos[c][1] for c in crossings], marker="^", color="black", s=50,
+               label="border crossing", zorder=4)
+    ax.set_xlim(67.5, 71.0)
+    ax.set_ylim(40.45, 44.05)
+    ax.set_aspect(1.35)
+    ax.set_xlabel("longitude")
+    ax.set_ylabel("latitude")
+    fig.colorbar(dots, ax=ax, shrink=0.7, label="irregular share of people present")
+    ax.set_title(f"{title}\npeak day {row['date']}: circle = people present", fontsize=11)
+    ax.legend(loc="lower right", fontsize=8)
+    fig.tight_layout()
+    fig.savefig(path)
+    plt.close(fig)
+
+
+def plot_appeals(by_category: dict[str, float], path, title: str) -> None:
+    items = sorted(by_category.items(), key=lambda kv: kv[1])
+    fig, ax = plt.subplots(figsize=(8, 5), dpi=120)
+    ax.barh([k.replace("_", " ") for k, _ in items], [v for _, v in items], color="#4575b4")
+    ax.set_xlabel("appeals taken by legal aid centres (people)")
+    ax.set_title(title, fontsize=11)
+    ax.grid(axis="x", alpha=0.3)
+    fig.tight_layout()
+    fig.savefig(path)
+    plt.close(fig)

@@ -38,6 +38,9 @@ def test_stocks_add_up_and_are_never_negative(baseline_run):
     districts = [c for c in ts if c.startswith("irregular_") and c not in ("irregular_stay", "irregular_work")]
     assert len(districts) == 15
     assert (ts[districts].sum(axis=1) == ts["irregular"]).all()
+    present = [c for c in ts if c.startswith("present_")]
+    assert len(present) == 15 and (ts[present].sum(axis=1) == ts["present"]).all()
+    assert all((ts[f"present_{d[10:]}"] >= ts[d]).all() for d in districts)
     assert (ts["employed"] <= ts["present"]).all()
 
 

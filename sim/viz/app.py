@@ -210,8 +210,8 @@ def make_page():
         ],
         model_params=model_params,
         name="migsim: seasonal labour migration into South Kazakhstan",
-        play_interval=50,
-        render_interval=3,  # redraw every third day: the season moves at 5+ days a second
+        play_interval=20,
+        render_interval=7,  # one frame (and one Step) is a week: the season moves at 5+ days a second
     )
 
 

@@ -22,29 +22,31 @@ class BackendError(Exception):
 
 
 def run_on(backend: str, jobs: Iterable[ExperimentJob], on_result: Callable[[JobResult], None],
-           workers: int | None = None, scheduler: str | None = None) -> None:
+           workers: int | None = None, scheduler: str | None = None, task: Callable = execute) -> None:
+    """Run ``task(job)`` for every job on the backend; ``on_result`` gets each
+    result, in the client process, as it finishes."""
     jobs = list(jobs)
     if not jobs:
         return
     if backend == "inprocess":
         for job in jobs:
-            on_result(execute(job))
+            on_result(task(job))
     elif backend == "local":
-        _local(jobs, on_result, workers)
+        _local(jobs, on_result, workers, task)
     elif backend == "dask":
-        _dask(jobs, on_result, workers, scheduler)
+        _dask(jobs, on_result, workers, scheduler, task)
     else:
         raise BackendError(f"unknown backend {backend!r}; expected one of {', '.join(BACKENDS)}")
 
 
-def _local(jobs, on_result, workers):
+def _local(jobs, on_result, workers, task):
     from sim.experiments.runner import default_workers
 
     workers = max(1, min(workers or default_workers(), len(jobs)))
     context = multiprocessing.get_context("forkserver" if "forkserver" in multiprocessing.get_all_start_methods() else "spawn")
     pool = ProcessPoolExecutor(max_workers=workers, mp_context=context)
     try:
-        futures = [pool.submit(execute, job) for job in jobs]
+        futures = [pool.submit(task, job) for job in jobs]
         for future in as_completed(futures):
             on_result(future.result())
     finally:
@@ -52,7 +54,7 @@ def _local(jobs, on_result, workers):
         pool.shutdown(wait=True, cancel_futures=True)
 
 
-def _dask(jobs, on_result, workers, scheduler):
+def _dask(jobs, on_result, workers, scheduler, task):
     try:
         from dask.distributed import Client, LocalCluster
         from dask.distributed import as_completed as dask_completed
@@ -72,7 +74,8 @@ def _dask(jobs, on_result, workers, scheduler):
                                    dashboard_address=None)
             client = Client(cluster)
         try:
-            futures = [client.submit(execute, job, pure=False, key=f"migsim-{job.job_id}") for job in jobs]
+            futures = [client.submit(task, job, pure=False, key=f"migsim-{i}-{getattr(job, 'job_id', job.seed)}")
+                       for i, job in enumerate(jobs)]
             for future in dask_completed(futures):
                 on_result(future.result())
         finally:

@@ -1,12 +1,14 @@
-"""The runner: a list of jobs (scenario, overrides, seed, scale) run in parallel
-on the local cores, each returning its time series and summary."""
+"""The one runner: a list of jobs run on a backend (sim/experiments/backends.py).
+
+Two kinds of job share it: ``Job`` returns a run's whole time series and summary
+(replications and scenario comparisons); ``ExperimentJob`` returns numbers only
+and is stored in a results store as it finishes (sweeps, sensitivity,
+calibration; ``run_experiment``)."""
 
 from __future__ import annotations
 
-import multiprocessing
 import os
 from collections.abc import Callable, Iterable
-from concurrent.futures import ProcessPoolExecutor, as_completed
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -44,27 +46,26 @@ def default_workers() -> int:
     return len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else (os.cpu_count() or 1)
 
 
-def run_jobs(jobs: Iterable[Job], workers: int | None = None, on_done: Callable[[Result], None] | None = None) -> list[Result]:
-    """Run jobs on a process pool (in-process when one worker); results come back
-    in the order of ``jobs`` whatever order they finish in."""
+def run_jobs(jobs: Iterable[Job], workers: int | None = None, on_done: Callable[[Result], None] | None = None,
+             backend: str = "local", scheduler: str | None = None) -> list[Result]:
+    """Run jobs that return whole time series (replications, comparisons) on a
+    backend; results come back in the order of ``jobs`` whatever order they finish in."""
+    from sim.experiments.backends import run_on
+
     jobs = list(jobs)
-    workers = min(workers or default_workers(), len(jobs)) or 1
+    positions: dict[str, list[int]] = {}
+    for i, job in enumerate(jobs):  # results come back as copies (from other processes): match by content
+        positions.setdefault(repr(job), []).append(i)
     results: list[Result | None] = [None] * len(jobs)
-    if workers == 1:
-        for i, job in enumerate(jobs):
-            results[i] = run_job(job)
-            if on_done:
-                on_done(results[i])
-        return results  # type: ignore[return-value]
-    # forkserver: workers start clean, not as forks of a process that may hold threads
-    context = multiprocessing.get_context("forkserver" if "forkserver" in multiprocessing.get_all_start_methods() else "spawn")
-    with ProcessPoolExecutor(max_workers=workers, mp_context=context) as pool:
-        futures = {pool.submit(run_job, job): i for i, job in enumerate(jobs)}
-        for future in as_completed(futures):
-            i = futures[future]
-            results[i] = future.result()
-            if on_done:
-                on_done(results[i])
+
+    def collect(result: Result) -> None:
+        results[positions[repr(result.job)].pop(0)] = result
+        if on_done:
+            on_done(result)
+
+    if (workers or default_workers()) == 1 and backend == "local":
+        backend = "inprocess"
+    run_on(backend, jobs, collect, workers=workers, scheduler=scheduler, task=run_job)
     return results  # type: ignore[return-value]
 
 

@@ -474,7 +474,7 @@ def cmd_calibrate(args: argparse.Namespace) -> int:
         raise UsageError(f"{args.experiment}: {exc}") from None
     if y is None:
         raise UsageError(f"{args.experiment}: no job finished; see {out / 'failures.csv'}")
-    draws = pd_frame(points, names, y, figures)
+    draws = _draws_frame(points, names, y, figures)
     abc = rejection_abc(draws, names, exp.calibration.targets, exp.calibration.accept)
     report = fit_report(abc, exp.calibration.targets)
     _write_csv(out / "draws.csv", abc.round(6))
@@ -489,7 +489,8 @@ def cmd_calibrate(args: argparse.Namespace) -> int:
     return 0
 
 
-def pd_frame(points, names, y, figures):
+def _draws_frame(points, names, y, figures):
+    """One row per prior draw: its parameters and its figures averaged over seeds."""
     import pandas as pd
 
     return pd.concat([pd.DataFrame(points, columns=names), pd.DataFrame(y, columns=figures)], axis=1)

@@ -8,7 +8,7 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 
-from sim.status import IRREGULAR, N_STATUS, STOCK_COLUMNS
+from sim.status import IRREGULAR, N_STATUS, STOCK_COLUMNS, TRANSITION_NAMES
 
 if TYPE_CHECKING:
     from sim.model import MigrationModel
@@ -108,8 +108,6 @@ class Metrics:
         ever = people.ever_present[: people.n]
         aid = model.legal_aid
         book = model.book
-        from sim.status import TRANSITION_NAMES
-
         return {
             "peak_irregular": int(irregular[peak]),
             "peak_irregular_date": timeseries["date"].iloc[peak],

@@ -54,35 +54,25 @@ def build_parser() -> argparse.ArgumentParser:
         formatter_class=argparse.ArgumentDefaultsHelpFormatter,
     )
     run.add_argument("scenario", type=Path, metavar="SCENARIO.toml", help="scenario file, e.g. scenarios/baseline.toml")
-    run.add_argument("--seed", type=int, default=DEFAULT_SEED,
-                     help="random seed; the same scenario, seed and scale give byte-identical output")
-    run.add_argument("--out", type=Path, default=None, metavar="DIR",
-                     help="output folder (default: results/<scenario name>/<UTC timestamp>/)")
-    run.add_argument("--scale", type=int, default=1, metavar="K",
-                     help="agent scale: one agent stands for K people (faster, coarser; counts stay in people)")
-    run.add_argument("--replications", type=int, default=1, metavar="R",
-                     help="run R seeds (SEED, SEED+1, ...) in parallel; writes each run under seeds/, "
+    _add_run_options(run, replications=1, seed_help="random seed; the same scenario, seed and scale give byte-identical output",
+                     out_default="results/<scenario name>/<UTC timestamp>/",
+                     replications_help="run R seeds (SEED, SEED+1, ...) in parallel; writes each run under seeds/, "
                      "plus ensemble.csv (per day: mean and central 95%% of runs) and a fan chart")
-    run.add_argument("--workers", type=int, default=None, metavar="W", help="parallel processes (default: all cores)")
     run.set_defaults(func=cmd_run)
 
     compare = sub.add_parser(
         "compare",
         help="compare scenarios on the same seeds, with paired differences and intervals",
         description="Run every scenario with the same seeds (common random numbers) and write "
-        "comparison.csv and comparison.md (for each key outcome: each scenario's mean with a 95%% interval, "
-        "its paired difference to the first scenario with a 95%% interval, and whether that difference is "
+        "comparison.csv and comparison.md (for each key outcome: each scenario's mean with a 95% interval, "
+        "its paired difference to the first scenario with a 95% interval, and whether that difference is "
         "distinguishable from noise), ensemble.csv per scenario, and plots with dated axes and shaded intervals.",
         formatter_class=argparse.ArgumentDefaultsHelpFormatter,
     )
     compare.add_argument("scenarios", type=Path, nargs="+", metavar="SCENARIO.toml",
                          help="two or more scenario files; the first is the reference")
-    compare.add_argument("--replications", type=int, default=10, metavar="R", help="seeds per scenario")
-    compare.add_argument("--seed", type=int, default=DEFAULT_SEED, help="first seed; the others follow it")
-    compare.add_argument("--scale", type=int, default=1, metavar="K", help="agent scale: one agent stands for K people")
-    compare.add_argument("--out", type=Path, default=None, metavar="DIR",
-                         help="output folder (default: results/compare/<UTC timestamp>/)")
-    compare.add_argument("--workers", type=int, default=None, metavar="W", help="parallel processes (default: all cores)")
+    _add_run_options(compare, replications=10, seed_help="first seed; the others follow it",
+                     out_default="results/compare/<UTC timestamp>/", replications_help="seeds per scenario")
     compare.set_defaults(func=cmd_compare)
 
     viz = sub.add_parser(
@@ -125,6 +115,17 @@ def build_parser() -> argparse.ArgumentParser:
         exp.add_argument("--out", type=Path, default=None, metavar="DIR", help="output folder (default: results/<experiment name>/)")
         exp.set_defaults(func=func)
     return parser
+
+
+def _add_run_options(parser: argparse.ArgumentParser, replications: int, seed_help: str, out_default: str,
+                     replications_help: str) -> None:
+    """The options run and compare share."""
+    parser.add_argument("--seed", type=int, default=DEFAULT_SEED, help=seed_help)
+    parser.add_argument("--out", type=Path, default=None, metavar="DIR", help=f"output folder (default: {out_default})")
+    parser.add_argument("--scale", type=int, default=1, metavar="K",
+                        help="agent scale: one agent stands for K people (faster, coarser; counts stay in people)")
+    parser.add_argument("--replications", type=int, default=replications, metavar="R", help=replications_help)
+    parser.add_argument("--workers", type=int, default=None, metavar="W", help="parallel processes (default: all cores)")
 
 
 def _check_common(args: argparse.Namespace) -> None:

@@ -198,40 +198,64 @@ def plot_calibration(abc: pd.DataFrame, parameters: list[str], path, name: str) 
     plt.close(fig)
 
 
+OBLAST_VIEW = (67.5, 71.0, 40.45, 44.05)  # lon min, lon max, lat min, lat max
+
+
+def draw_places(ax, geo, crossing_size: float = 60) -> None:
+    """Routes, the (approximate) border, origin regions and crossings, at their coordinates."""
+    from matplotlib.collections import LineCollection
+
+    from sim.geography import read_data_csv
+
+    pos = geo.layout()
+    ax.add_collection(LineCollection([[pos[a], pos[b]] for a, b in geo.graph.edges], colors="#cccccc", linewidths=0.8, zorder=1))
+    border = [(float(r["lon"]), float(r["lat"])) for r in read_data_csv("border.csv")]
+    ax.plot(*zip(*border), color="#7f3b08", linewidth=2.2, linestyle="--", zorder=2, label="border (approximate)")
+    for kind, marker, colour, label, size in (("origin", "s", "#999999", "origin region", 40),
+                                              ("crossing", "^", "black", "border crossing", crossing_size)):
+        ids = geo.ids(kind)
+        ax.scatter([pos[p][0] for p in ids], [pos[p][1] for p in ids], marker=marker, s=size, color=colour, zorder=3, label=label)
+
+
+def draw_oblast(ax, geo, present: np.ndarray, share: np.ndarray, fontsize: float = 7.5):
+    """The oblast at its coordinates: districts sized by people present and coloured
+    by the irregular share, with names and counts; returns the colour mapping."""
+    draw_places(ax, geo)
+    pos = geo.layout()
+    xs, ys = [pos[d][0] for d in geo.districts], [pos[d][1] for d in geo.districts]
+    dots = ax.scatter(xs, ys, s=40 + 1600 * present / max(present.max(), 1), c=share, cmap="RdYlGn_r", vmin=0, vmax=1,
+                      edgecolors="black", linewidths=0.6, alpha=0.85, zorder=4)
+    for d, x, y, here in zip(geo.districts, xs, ys, present):
+        ax.annotate(f"{geo.graph.nodes[d]['name'].replace(' city', '')} {here:,.0f}", (x, y), xytext=(5, 5),
+                    textcoords="offset points", fontsize=fontsize, zorder=5)
+    for o in geo.origins:  # origin regions that fall inside the view (Tashkent region, Syrdarya)
+        x, y = pos[o]
+        if OBLAST_VIEW[0] <= x <= OBLAST_VIEW[1] and OBLAST_VIEW[2] <= y <= OBLAST_VIEW[3]:
+            ax.annotate(geo.graph.nodes[o]["name"], (x, y), xytext=(5, -10), textcoords="offset points", fontsize=fontsize - 0.5,
+                        color="#666666")
+    ax.set_xlim(*OBLAST_VIEW[:2])
+    ax.set_ylim(*OBLAST_VIEW[2:])
+    ax.set_aspect(1.35)  # 1 / cos(42 degrees): a degree of longitude is shorter than one of latitude
+    ax.legend(loc="lower right", fontsize=7)
+    return dots
+
+
 def plot_district_map(timeseries: pd.DataFrame, path, title: str) -> None:
     """Districts at their coordinates on the day of the irregular peak: circle size
     = people present, colour = irregular share."""
-    from sim.geography import Geography, read_data_csv
+    from sim.geography import Geography
 
     geo = Geography.load()
-    peak = int(timeseries["irregular"].idxmax())
-    row = timeseries.iloc[peak]
+    row = timeseries.iloc[int(timeseries["irregular"].idxmax())]
     present = np.array([row[f"present_{d}"] for d in geo.districts], dtype=float)
     irregular = np.array([row[f"irregular_{d}"] for d in geo.districts], dtype=float)
     share = np.divide(irregular, present, out=np.zeros_like(present), where=present > 0)
-    pos = geo.layout()
     fig, ax = plt.subplots(figsize=(8, 7), dpi=120)
-    for a, b in geo.graph.edges:
-        ax.plot([pos[a][0], pos[b][0]], [pos[a][1], pos[b][1]], color="#dddddd", linewidth=0.8, zorder=1)
-    border = [(float(r["lon"]), float(r["lat"])) for r in read_data_csv("border.csv")]
-    ax.plot(*zip(*border), color="#7f3b08", linestyle="--", linewidth=2, label="border (approximate)", zorder=2)
-    xs, ys = [pos[d][0] for d in geo.districts], [pos[d][1] for d in geo.districts]
-    dots = ax.scatter(xs, ys, s=40 + 1500 * present / max(present.max(), 1), c=share, cmap="RdYlGn_r", vmin=0, vmax=1,
-                      edgecolors="black", linewidths=0.6, alpha=0.85, zorder=3)
-    for d, x, y, n in zip(geo.districts, xs, ys, present):
-        ax.annotate(f"{geo.graph.nodes[d]['name'].replace(' city', '')}\n{n:,.0f}", (x, y), xytext=(6, 4),
-                    textcoords="offset points", fontsize=8)
-    crossings = geo.ids("crossing")
-    ax.scatter([pos[c][0] for c in crossings], [pos[c][1] for c in crossings], marker="^", color="black", s=50,
-               label="border crossing", zorder=4)
-    ax.set_xlim(67.5, 71.0)
-    ax.set_ylim(40.45, 44.05)
-    ax.set_aspect(1.35)
+    dots = draw_oblast(ax, geo, present, share, fontsize=8)
     ax.set_xlabel("longitude")
     ax.set_ylabel("latitude")
     fig.colorbar(dots, ax=ax, shrink=0.7, label="irregular share of people present")
     ax.set_title(f"{title}\npeak day {row['date']}: circle = people present", fontsize=11)
-    ax.legend(loc="lower right", fontsize=8)
     fig.tight_layout()
     fig.savefig(path)
     plt.close(fig)

@@ -55,6 +55,7 @@ class LegalAid:
         self.model = model
         rows = read_data_csv("appeal_categories.csv")
         self.categories = [r["category"] for r in rows]
+        self.category_names = np.array(self.categories)
         self.base_weight = np.array([float(r["count"]) for r in rows])
         self.trigger = [r["trigger"] for r in rows]
         self.by_category = np.zeros(len(rows), dtype=np.int64)
@@ -131,7 +132,7 @@ class LegalAid:
         model.metrics.add("appeals", len(slots) * model.scale)
         self.by_category += np.bincount(category, minlength=len(self.categories)) * model.scale
         solved = model.rng.random(len(slots)) < self.p.resolve_share
-        cat = np.array(self.categories)[category]
+        cat = self.category_names[category]
         t = model.t
         reg = slots[solved & (cat == "registration")]
         reg = reg[np.isin(book.status[reg], (Status.ENTERED, Status.IRREGULAR_STAY)) & ~(people.passport_kept[reg] | people.documents_lost[reg])]

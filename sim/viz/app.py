@@ -16,14 +16,13 @@ import matplotlib
 matplotlib.use("Agg")
 import numpy as np  # noqa: E402
 import solara  # noqa: E402
-from matplotlib.collections import LineCollection  # noqa: E402
 from matplotlib.figure import Figure  # noqa: E402
 from mesa.visualization import Slider, SolaraViz, make_plot_component  # noqa: E402
 from mesa.visualization.utils import update_counter  # noqa: E402
 
 from sim.calendar import season_name  # noqa: E402
-from sim.geography import read_data_csv  # noqa: E402
 from sim.model import MigrationModel  # noqa: E402
+from sim.report import OBLAST_VIEW, draw_oblast, draw_places  # noqa: E402
 from sim.scenario import REPO_ROOT, load, validate  # noqa: E402
 from sim.status import IRREGULAR  # noqa: E402
 
@@ -74,12 +73,6 @@ class ClassroomModel(MigrationModel):
         self.scenario_file = scenario_file
 
 
-BORDER = [(float(r["lon"]), float(r["lat"])) for r in read_data_csv("border.csv")]
-
-
-OBLAST_VIEW = (67.5, 71.0, 40.45, 44.05)  # lon min, lon max, lat min, lat max
-
-
 def district_counts(model: MigrationModel) -> tuple[np.ndarray, np.ndarray]:
     """People present and the irregular share, by district."""
     people = model.people
@@ -90,47 +83,21 @@ def district_counts(model: MigrationModel) -> tuple[np.ndarray, np.ndarray]:
     return by_district, np.divide(irregular, by_district, out=np.zeros(n), where=by_district > 0)
 
 
-def _draw_places(ax, geo, pos, crossing_size: float) -> None:
-    ax.add_collection(LineCollection([[pos[a], pos[b]] for a, b in geo.graph.edges], colors="#cccccc", linewidths=0.8, zorder=1))
-    bx, by = zip(*BORDER)
-    ax.plot(bx, by, color="#7f3b08", linewidth=2.2, linestyle="--", zorder=2, label="border (approximate)")
-    for kind, marker, colour, label, size in (("origin", "s", "#999999", "origin region", 40),
-                                              ("crossing", "^", "black", "border crossing", crossing_size)):
-        ids = geo.ids(kind)
-        ax.scatter([pos[p][0] for p in ids], [pos[p][1] for p in ids], marker=marker, s=size, color=colour, zorder=3, label=label)
-
-
 def draw_map(model: MigrationModel) -> Figure:
-    """The oblast at its coordinates (districts sized by people present, coloured
-    by the irregular share; crossings; the border) and, beside it, the region with
-    the origin regions in Uzbekistan and its neighbours."""
+    """The oblast (sim.report.draw_oblast) and, beside it, the region with the
+    origin regions in Uzbekistan and its neighbours."""
     geo = model.geo
     pos = geo.layout()
     present, share = district_counts(model)
     fig = Figure(figsize=(10, 6), dpi=100)
     ax, overview = fig.subplots(1, 2, gridspec_kw={"width_ratios": [2.2, 1]})
-    _draw_places(ax, geo, pos, 60)
-    xs = [pos[d][0] for d in geo.districts]
-    ys = [pos[d][1] for d in geo.districts]
-    sizes = 40 + 1600 * present / max(present.max(), 1)
-    dots = ax.scatter(xs, ys, s=sizes, c=share, cmap="RdYlGn_r", vmin=0, vmax=1, edgecolors="black", linewidths=0.6,
-                      alpha=0.85, zorder=4)
-    for d, x, y, here in zip(geo.districts, xs, ys, present):
-        ax.annotate(f"{geo.graph.nodes[d]['name'].replace(' city', '')} {here:,}", (x, y), xytext=(5, 5),
-                    textcoords="offset points", fontsize=7.5, zorder=5)
-    for o in geo.origins:
-        x, y = pos[o]
-        if OBLAST_VIEW[0] <= x <= OBLAST_VIEW[1] and OBLAST_VIEW[2] <= y <= OBLAST_VIEW[3]:
-            ax.annotate(geo.graph.nodes[o]["name"], (x, y), xytext=(5, -10), textcoords="offset points", fontsize=7, color="#666666")
-    ax.set_xlim(*OBLAST_VIEW[:2])
-    ax.set_ylim(*OBLAST_VIEW[2:])
-    ax.set_aspect(1.35)  # 1 / cos(42 degrees): a degree of longitude is shorter than one of latitude
+    dots = draw_oblast(ax, geo, present, share)
     ax.set_title(f"South Kazakhstan oblast, {model.date:%d %B %Y}\ncircle: people present; colour: irregular share", fontsize=10)
-    ax.legend(loc="lower right", fontsize=7)
     ax.tick_params(labelsize=7)
     fig.colorbar(dots, ax=ax, shrink=0.6, label="irregular share of people present")
-    _draw_places(overview, geo, pos, 20)
-    overview.scatter(xs, ys, s=10, c=share, cmap="RdYlGn_r", vmin=0, vmax=1, zorder=4)
+    draw_places(overview, geo, crossing_size=20)
+    overview.scatter([pos[d][0] for d in geo.districts], [pos[d][1] for d in geo.districts], s=10, c=share,
+                     cmap="RdYlGn_r", vmin=0, vmax=1, zorder=4)
     x0, x1, y0, y1 = OBLAST_VIEW
     overview.plot([x0, x1, x1, x0, x0], [y0, y0, y1, y1, y0], color="#4575b4", linewidth=1)
     overview.set_aspect(1.3)

@@ -65,7 +65,7 @@ class Metrics:
         self.events.clear()
 
     def record(self, t: int) -> None:
-        model, people, book = self.model, self.model.people, self.model.book
+        model, people, book = self.model, self.model.population, self.model.book
         scale = model.scale
         present = people.present()
         n_districts = len(model.geo.districts)
@@ -80,11 +80,11 @@ class Metrics:
             "irregular": int(stocks[IRREGULAR].sum()),
         }
         row.update({name: int(stocks[s]) for s, name in STOCK_COLUMNS.items()})
-        row["employed"] = int(model.employers.employed.sum()) * scale
+        row["employed"] = int(model.jobs.employed.sum()) * scale
         row["job_seekers"] = model.employers.idle_after_hiring * scale
-        row["passports_kept"] = int(people.passport_kept[present].sum()) * scale
+        row["passports_kept"] = int(model.papers.passport_kept[present].sum()) * scale
         row["quota_permits"] = int(model.employers.permits.sum()) * scale
-        row["permits_in_use"] = int(model.employers.permits_used.sum()) * scale
+        row["permits_in_use"] = int(model.jobs.permits_used.sum()) * scale
         row["arrivals"] = book.counted("arrive") + book.counted("arrive_with_card") + book.counted("arrive_evading_ban")
         row["departures"] = book.counted("departed")
         row["detentions"] = book.counted("detained")
@@ -101,7 +101,7 @@ class Metrics:
 
     def summary(self, timeseries) -> dict[str, object]:
         """Run totals and the calibration figures (summary.json)."""
-        model, people = self.model, self.model.people
+        model, people = self.model, self.model.population
         irregular = timeseries["irregular"].to_numpy()
         peak = int(np.argmax(irregular))
         stays = np.concatenate(people.completed_stays) if people.completed_stays else np.zeros(0)
@@ -122,7 +122,7 @@ class Metrics:
             "total_detentions": int(timeseries["detentions"].sum()),
             "total_deportations": int(timeseries["deportations"].sum()),
             "total_appeals": int(timeseries["appeals"].sum()),
-            "amnesty_cards_end": int(timeseries["amnesty_card"].iloc[-1]) + int((people.card_until[: people.n][
+            "amnesty_cards_end": int(timeseries["amnesty_card"].iloc[-1]) + int((model.papers.card_until[: people.n][
                 book.status[: people.n] == 0] > model.t).sum()) * model.scale,
             "appeals_by_category": {c: int(n) for c, n in zip(aid.categories, aid.by_category)},
             "totals": {name: round(float(v), 2) for name, v in sorted(self.totals.items())},

@@ -17,11 +17,17 @@ from mesa.discrete_space import Network
 from sim import scenario as scenario_mod
 from sim.agents.employer import EmployerBook
 from sim.agents.legal_center import LegalAid
-from sim.agents.migrant import Group, People
+from sim.agents.migrant import Group, Migrants
 from sim.agents.police import Enforcement
+from sim.amnesty import AmnestyOffice
 from sim.calendar import monthly_curve, run_dates
 from sim.geography import Geography, Place
 from sim.metrics import Metrics
+from sim.people.jobs import Jobs
+from sim.people.money import Wallets
+from sim.people.papers import Papers
+from sim.people.population import Population
+from sim.people.records import PoliceRecords
 from sim.policies import Rules, Schedule
 from sim.status import Status, StatusBook
 
@@ -61,16 +67,26 @@ class MigrationModel(mesa.Model):
         self.leave_profile = monthly_curve(m.leave_profile, self.dates)
         self.distance_weight = np.exp(-self.geo.origin_district_hours / m.distance_decay_hours)
 
+        # The books of per-person state (sim/people), each the only writer of its arrays.
         self.book = StatusBook(self.scale)
         self.metrics = Metrics(self)
-        self.people = People(self)
+        self.population = Population(self.geo.origins, self.book, m.potential_migrants)
+        self.papers = Papers()
+        self.wallets = Wallets()
+        self.records = PoliceRecords()
+        # The agents' decisions (sim/agents) and the amnesty office.
+        self.migrants = Migrants(self)
         self.employers = EmployerBook(self)
+        self.jobs = Jobs(len(self.employers.agents))
+        self.amnesty = AmnestyOffice(self, len(self.employers.agents))
+        self.amnesty.update_rules(None, self.rules)
+        self.population.books += [self.papers, self.wallets, self.jobs, self.records, self.amnesty]
         self.long_term_weights = self.employers.district_sector_weights @ np.array([0, 0, 1, 0, 2.0])
         self.police = Enforcement(self)
         self.police.units()
         self.legal_aid = LegalAid(self)
         self._populate()
-        self.initial_present = int(self.book.stocks(self.people.n)[1:].sum())
+        self.initial_present = int(self.book.stocks(self.population.n)[1:].sum())
 
         columns = self.metrics.columns()
         self.datacollector = mesa.DataCollector(model_reporters={c: _reporter(c) for c in columns})
@@ -78,23 +94,26 @@ class MigrationModel(mesa.Model):
     def _populate(self) -> None:
         """Who is there on the first morning: long-term residents, the winter
         remainder of seasonal workers, and the day traders at home."""
-        rng, p, people = self.rng, self.params, self.people
+        rng, p = self.rng, self.params
+        population, migrants, book = self.population, self.migrants, self.book
         lt = p.long_term
-        residents = people.add(lt.initial // self.scale, Group.LONG_TERM)
+        residents = migrants.add(lt.initial // self.scale, Group.LONG_TERM)
         registered = rng.random(len(residents)) < lt.share_registered
-        people.place(residents, people.choose_destinations(residents, 0, self.long_term_weights), 0,
-                     np.where(registered, Status.REGISTERED, Status.IRREGULAR_STAY))
-        people.reg_until[residents[registered]] = rng.integers(1, p.registration.validity_days, size=int(registered.sum()))
-        people.entered[residents] = -rng.integers(0, int(lt.mean_stay_years * 365), size=len(residents))
-        people.leave_day[residents] = people.long_term_stays(len(residents))
-        seasonal = people.add(p.migrants.initial_seasonal // self.scale, Group.SEASONAL)
-        people.place(seasonal, people.choose_destinations(seasonal, 0), 0, Status.IRREGULAR_STAY)
-        people.entered[seasonal] = -rng.integers(30, p.migrants.planned_stay_min_days + 90, size=len(seasonal))
-        people.leave_day[seasonal] = rng.integers(1, 90, size=len(seasonal))
+        population.place(residents, migrants.choose_destinations(residents, 0, self.long_term_weights))
+        book.place(residents, np.where(registered, Status.REGISTERED, Status.IRREGULAR_STAY))
+        self.papers.register(residents[registered], rng.integers(1, p.registration.validity_days, size=int(registered.sum())))
+        population.backdate(residents, -rng.integers(0, int(lt.mean_stay_years * 365), size=len(residents)))
+        population.plan_departure(residents, migrants.long_term_stays(len(residents)))
+        seasonal = migrants.add(p.migrants.initial_seasonal // self.scale, Group.SEASONAL)
+        population.place(seasonal, migrants.choose_destinations(seasonal, 0))
+        book.place(seasonal, Status.IRREGULAR_STAY)
+        self.jobs.look_for_work(seasonal, 0)
+        population.backdate(seasonal, -rng.integers(30, p.migrants.planned_stay_min_days + 90, size=len(seasonal)))
+        population.plan_departure(seasonal, rng.integers(1, 90, size=len(seasonal)))
         near = [self.geo.origins.index(o) for o in ("tashkent_region", "syrdarya", "tajikistan")]
-        weights = people.origin_weights[near] / people.origin_weights[near].sum()
+        weights = population.origin_weights[near] / population.origin_weights[near].sum()
         origins = np.array(near)[rng.choice(len(near), size=p.day_traders.people // self.scale, p=weights)]
-        self.day_traders = people.add(len(origins), Group.DAY_TRADER, origins)
+        self.day_traders = migrants.add(len(origins), Group.DAY_TRADER, origins)
 
     def day_index(self, date: dt.date) -> int:
         """The step index of a date (negative before the start)."""
@@ -115,17 +134,17 @@ class MigrationModel(mesa.Model):
         self.t = t = self.steps - 1
         if t > 0 and self.schedule.changes_on(t):
             old, self.rules = self.rules, self.schedule.rules_on(t)
-            for part in (self.employers, self.police, self.legal_aid):
+            for part in (self.employers, self.amnesty, self.police, self.legal_aid):
                 part.update_rules(old, self.rules)
         self.book.new_day()
         self.metrics.new_day()
         self.employers.set_demand(t)
         self.police.release_detained(t)
-        self.people.go_home(t)
-        self.people.leave_home(t)
-        self.metrics.add("day_trips", self.people.day_trips(t) * self.scale)
-        self.people.keep_papers(t)
-        self.police.process_amnesty(t)
+        self.migrants.go_home(t)
+        self.migrants.leave_home(t)
+        self.metrics.add("day_trips", self.migrants.day_trips(t) * self.scale)
+        self.migrants.keep_papers(t)
+        self.amnesty.decide(t)
         self.employers.hire(t)
         self.employers.apply_for_amnesty(t)
         self.employers.pay(t)

@@ -119,6 +119,13 @@ class StatusBook:
         else:
             self.edges += moved * self.scale
 
+    def place(self, slots: np.ndarray, status: Status | np.ndarray) -> None:
+        """Put people who are already in the country on the first morning in their
+        status (not a transition: nothing is counted)."""
+        if (self.status[slots] != Status.HOME).any():
+            raise IllegalTransition("place: only people at home can be placed")
+        self.status[slots] = status
+
     def new_day(self) -> None:
         self.today[:] = 0
 

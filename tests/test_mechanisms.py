@@ -4,7 +4,7 @@ Paired runs use the same seed, so differences come from the lever."""
 import pytest
 
 from sim import MigrationModel
-from sim.agents.migrant import NEVER
+from sim.people import NEVER
 from sim.status import TRANSITION_NAMES
 
 HALF_YEAR = {"run_end_date": "2008-06-30"}
@@ -18,12 +18,12 @@ def run(scale=20, seed=3, **overrides):
 
 def test_deportation_bans_entry_for_five_years(baseline_run):
     model, ts = baseline_run
-    people = model.people
-    banned = people.ban_until[: people.n] > NEVER
+    n, ban_until = model.population.n, model.records.ban_until
+    banned = ban_until[:n] > NEVER
     # everyone deported is banned (a few are deported twice: they slipped back in)
     assert 0 < banned.sum() * model.scale <= ts["deportations"].sum()
     # deported during the run (days 0..365): ban ends 5 years after
-    assert ((people.ban_until[: people.n][banned] >= 1825) & (people.ban_until[: people.n][banned] <= 1825 + 366)).all()
+    assert ((ban_until[:n][banned] >= 1825) & (ban_until[:n][banned] <= 1825 + 366)).all()
 
 
 def test_more_inspections_more_detentions_and_employer_fines():
@@ -93,7 +93,7 @@ def test_appeals_fall_in_the_monitoring_categories(baseline_run):
 
 def test_planned_stays_lie_within_two_to_eight_months(baseline_run):
     model, _ = baseline_run
-    stays = model.people.planned_stays(20000)
+    stays = model.migrants.planned_stays(20000)
     assert stays.min() >= 60 and stays.max() <= 240
     assert stays.mean() == pytest.approx(model.params.migrants.planned_stay_mean_days, abs=2)
 

@@ -60,7 +60,7 @@ def test_four_mesa_agent_types_on_the_network(baseline_run):
     model, _ = baseline_run
     assert isinstance(model, mesa.Model)
     by_type = model.agents_by_type
-    assert len(by_type[Migrant]) == model.people.n
+    assert len(by_type[Migrant]) == model.population.n
     assert len(by_type[Employer]) == sum(s.employers for s in model.params.sectors.values())
     assert len(by_type[PoliceUnit]) == 16  # one per district and one mobile unit
     centres = by_type[LegalCenter]
@@ -96,15 +96,15 @@ def test_migrant_agents_read_their_state(baseline_run):
 def test_day_traders_are_never_in_the_overnight_stock(baseline_run):
     model, ts = baseline_run
     traders = model.day_traders
-    assert (model.people.group[traders] == Group.DAY_TRADER).all()
+    assert (model.population.group[traders] == Group.DAY_TRADER).all()
     assert (model.book.status[traders] == Status.HOME).all()
-    assert not model.people.ever_present[traders].any()
+    assert not model.population.ever_present[traders].any()
     assert ts["day_trips"].sum() > 0
 
 
 def test_three_groups_and_demographics(baseline_run):
     model, _ = baseline_run
-    p = model.people
+    p = model.population
     ever = p.ever_present[: p.n]
     groups = np.bincount(p.group[: p.n][ever], minlength=3)
     assert groups[Group.SEASONAL] > groups[Group.LONG_TERM] > 0

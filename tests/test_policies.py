@@ -53,22 +53,22 @@ def test_amnesty_grants_cards_only_to_the_eligible():
     m = MigrationModel(with_events([window]), scale=10, rng=5)
     for _ in range(40):
         m.step()
-    p, book = m.people, m.book
+    p, book, records = m.population, m.book, m.records
     present = p.present()
     irregular = present[np.isin(book.status[present], (5, 6))][:400]
     uz = p.citizenship_codes.index("UZ")
     p.citizenship[irregular[:100]] = p.citizenship_codes.index("TJ")  # not in this window's list
     p.entered[irregular[100:200]] = m.day_index(dt.date(2008, 1, 25))  # came after the cut-off
-    p.violations[irregular] = 0
-    p.violations[irregular[200:300]] = 1  # fined before
+    records.violations[irregular] = 0
+    records.violations[irregular[200:300]] = 1  # fined before
     p.citizenship[irregular[100:]] = uz
     p.entered[irregular[200:]] = m.day_index(dt.date(2008, 1, 10))
-    m.police.amnesty_queue = irregular
-    m.police.process_amnesty(m.t)
+    m.amnesty.applications = irregular
+    m.amnesty.decide(m.t)
     granted = book.status[irregular] == 4
     assert not granted[:300].any()
     assert granted[300:].all()
-    assert (p.card_until[irregular[300:]] == m.t + 3 * 365).all()
+    assert (m.papers.card_until[irregular[300:]] == m.t + 3 * 365).all()
 
 
 def test_amnesty_cards_bring_holders_back_legally_next_season():

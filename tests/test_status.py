@@ -62,7 +62,7 @@ def test_final_status_agrees_with_counted_transitions(baseline_run):
     model, _ = baseline_run
     book = model.book
     net_in = book.edges.sum(axis=0) - book.edges.sum(axis=1)
-    final = np.bincount(book.status[: model.people.n], minlength=len(Status)) * model.scale
+    final = np.bincount(book.status[: model.population.n], minlength=len(Status)) * model.scale
     # final = initial + net inflow; initially the start-up stock was present and
     # everyone else (created later, or day traders) at home
     initial = final - net_in

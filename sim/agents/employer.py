@@ -13,9 +13,9 @@ from typing import TYPE_CHECKING
 import mesa
 import numpy as np
 
-from sim.agents.migrant import FAR
 from sim.calendar import monthly_curve
 from sim.geography import read_data_csv
+from sim.people.book import FAR
 from sim.scenario import SECTORS
 from sim.status import N_STATUS, Status
 
@@ -46,7 +46,7 @@ class Employer(mesa.discrete_space.FixedAgent):
 
     @property
     def employed(self) -> int:
-        return int(self.model.employers.employed[self.index]) * self.model.scale
+        return int(self.model.jobs.employed[self.index]) * self.model.scale
 
     @property
     def permits(self) -> int:
@@ -96,8 +96,6 @@ class EmployerBook:
         self.withholds = rng.random(n) < e.withholding_share
         self.propensity_illegal = np.clip(rng.beta(10 * e.illegal_hiring_propensity + 1e-9, 10 * (1 - e.illegal_hiring_propensity) + 1e-9, size=n), 0, 1)
         self.quota_weight = np.array([p.sectors[SECTORS[s]].quota_weight for s in self.sector])
-        self.permits_used = np.zeros(n, dtype=np.int64)
-        self.employed = np.zeros(n, dtype=np.int64)
         self.target = np.zeros(n, dtype=np.int64)
         dates = model.dates
         self.curves = np.array([monthly_curve(p.sectors[s].profile, dates) for s in SECTORS])  # sector x day
@@ -107,10 +105,6 @@ class EmployerBook:
         # about work that reaches the origin regions (0 no chance, 1 jobs waiting).
         self.prospects = 0.5
         self.agents = [Employer(model, model.space[geo.districts[d]], i) for i, d in enumerate(self.district)]
-        # Amnesty: the window in force, which employers take part, and who is exempt from fines.
-        self.amnesty_window = None
-        self.participating = np.zeros(n, dtype=bool)
-        self.exempt = np.zeros(n, dtype=bool)
         self.update_rules(None, model.rules)
 
     def update_rules(self, old, new) -> None:
@@ -124,15 +118,6 @@ class EmployerBook:
             # Permits are shared by demand and the sector's claim on the quota; a cut
             # takes effect as permits fall free (work in hand is not undone).
             self.permits = _largest_remainder(new.employers.quota_permits // scale, self.base_demand * self.quota_weight)
-        window = new.amnesty
-        if window is not None and window is not self.amnesty_window:
-            self.participating = self.model.rng.random(len(self.sector)) < window.employer_participation
-            self.model.people.amnesty_filed[:] = False
-            self.amnesty_window = window
-            # FACTS.md 7: employers who apply are exempt from liability for the
-            # illegal hiring, for the rest of the run.
-            if window.employer_exempt:
-                self.exempt |= self.participating
 
     def demand_by_district(self, t: int) -> np.ndarray:
         """Hands wanted today in each district (agents)."""
@@ -142,118 +127,110 @@ class EmployerBook:
     def attraction(self, t: int) -> np.ndarray:
         """What draws a newcomer to a district: jobs open there (news from those
         already there) and, less, the size of its labour market."""
-        open_jobs = np.bincount(self.district, weights=np.maximum(self.target - self.employed, 0), minlength=len(self.model.geo.districts))
+        open_jobs = np.bincount(self.district, weights=np.maximum(self.target - self.model.jobs.employed, 0), minlength=len(self.model.geo.districts))
         return open_jobs + OPEN_JOB_PULL_OF_MARKET * self.demand_by_district(t)
 
     def set_demand(self, t: int) -> None:
         """Today's demand; employers with more hands than work let the rest go."""
         self.target = np.floor(self.base_demand * self.curves[self.sector, t] * self.demand_factor[self.sector] + 0.5).astype(np.int64)
-        excess = self.employed - self.target
+        employed = self.model.jobs.employed
+        excess = employed - self.target
         if (excess > 0).any():
-            people = self.model.people
-            present = people.present()
-            workers = present[people.employer[present] >= 0]
-            share = np.clip(excess / np.maximum(self.employed, 1), 0.0, 1.0)
-            out = workers[self.model.rng.random(len(workers)) < share[people.employer[workers]]]
+            jobs = self.model.jobs
+            present = self.model.population.present()
+            workers = present[jobs.employer[present] >= 0]
+            share = np.clip(excess / np.maximum(employed, 1), 0.0, 1.0)
+            out = workers[self.model.rng.random(len(workers)) < share[jobs.employer[workers]]]
             self.release(out, t, dismissed=True)
 
     def release(self, slots: np.ndarray, t: int, dismissed: bool) -> None:
         """End the jobs of these people (dismissal, departure or detention): settle
         wages, hand back (most) passports; a dismissal changes the legal status."""
-        people, book = self.model.people, self.model.book
-        slots = slots[people.employer[slots] >= 0]
+        model = self.model
+        jobs, papers, book = model.jobs, model.papers, model.book
+        slots = slots[jobs.employer[slots] >= 0]
         if len(slots) == 0:
             return
-        emp = people.employer[slots]
+        emp = jobs.employer[slots]
         self.settle(slots, emp, t)
-        n = len(self.employed)
-        self.employed -= np.bincount(emp, minlength=n)
         status = book.status[slots]
         permitted = status == Status.PERMITTED
-        self.permits_used -= np.bincount(emp[permitted], minlength=n)
-        kept = slots[people.passport_kept[slots]]
-        lost = kept[self.model.rng.random(len(kept)) >= self.model.rules.employers.passport_return]
-        people.passport_kept[kept] = False
-        people.documents_lost[lost] = True
-        people.employer[slots] = -1
-        people.idle_since[slots] = t  # only seasonal workers hold jobs
+        kept = slots[papers.passport_kept[slots]]
+        lost = kept[model.rng.random(len(kept)) >= model.rules.employers.passport_return]
+        papers.hand_back_passports(kept, lost)
+        jobs.end(slots, permitted, t)
         if not dismissed:
             return
-        validity = self.model.rules.registration.validity_days
-        people.reg_until[slots[permitted]] = t + validity
+        validity = model.rules.registration.validity_days
+        papers.register(slots[permitted], t + validity)
         # An illegal worker let go is back to whatever their papers say.
         illegal = slots[status == Status.IRREGULAR_WORK]
-        registered = people.reg_until[illegal] > t
-        in_time = people.deadline[illegal] > t
+        registered = papers.reg_until[illegal] > t
+        in_time = papers.deadline[illegal] > t
         to = np.where(registered, Status.REGISTERED, np.where(in_time, Status.ENTERED, Status.IRREGULAR_STAY))
         book.move(np.concatenate([slots[permitted], illegal]), np.concatenate([np.full(permitted.sum(), Status.REGISTERED), to]), "dismissed")
-
+        
     def earned(self, slots: np.ndarray, emp: np.ndarray, until: int) -> np.ndarray:
         """Wages (US dollars a person) earned for the days from the last settling to ``until`` (excluded)."""
-        people = self.model.people
-        return (until - people.paid_through[slots]) * self.wage[emp]
+        return (until - self.model.jobs.paid_through[slots]) * self.wage[emp]
 
     def settle(self, slots: np.ndarray, emp: np.ndarray, t: int) -> None:
         """Pay what is owed on leaving the job (days before today), or (withholding
         employers) keep it back."""
-        people, metrics = self.model.people, self.model.metrics
+        model = self.model
         owed = self.earned(slots, emp, t)
         keeps = self.withholds[emp]
-        people.savings[slots[~keeps]] += owed[~keeps]
-        people.unpaid_claim[slots[keeps]] += owed[keeps]
-        metrics.add("wages_withheld_usd", owed[keeps].sum() * self.model.scale)
+        model.wallets.receive(slots[~keeps], owed[~keeps])
+        model.wallets.withhold(slots[keeps], owed[keeps])
+        model.metrics.add("wages_withheld_usd", owed[keeps].sum() * model.scale)
 
     def hire(self, t: int) -> None:
         """Idle seasonal workers meet open jobs in their district. With a free
         permit and papers in order the hire is legal; otherwise the employer hires
         illegally (with its propensity) or leaves the job open."""
         model, rng = self.model, self.model.rng
-        people, book, m = model.people, model.book, model.rules.migrants
+        people, jobs, book, m = model.population, model.jobs, model.book, model.rules.migrants
         n_districts = len(model.geo.districts)
-        open_jobs = np.maximum(self.target - self.employed, 0)
+        open_jobs = np.maximum(self.target - jobs.employed, 0)
         present = people.present()
-        idle = present[people.idle_since[present] < FAR]  # seasonal workers out of work (and the detained)
+        idle = present[jobs.idle_since[present] < FAR]  # seasonal workers out of work (and the detained)
         seekers = idle[SEEKS_WORK[book.status[idle]]]
         jobs_by_district = np.bincount(self.district, weights=open_jobs, minlength=n_districts)
         # Some idle workers move to where the jobs are (the harvest pulls them south).
         if jobs_by_district.sum() > 0 and len(seekers):
             moving = seekers[rng.random(len(seekers)) < m.relocate_rate]
             cum = np.cumsum(jobs_by_district / jobs_by_district.sum())
-            people.district[moving] = np.minimum(np.searchsorted(cum, rng.random(len(moving)), side="right"), n_districts - 1)
+            people.relocate(moving, np.minimum(np.searchsorted(cum, rng.random(len(moving)), side="right"), n_districts - 1))
         seekers_by_district = np.bincount(people.district[seekers], minlength=n_districts)
         matches = np.minimum(rng.binomial(seekers_by_district, m.job_search_rate), jobs_by_district.astype(np.int64))
         if matches.sum() == 0:
             self._after_hiring(len(seekers))
             return
         workers = _first_per_group(rng.permutation(seekers), people.district, matches, n_districts)
-        jobs = np.repeat(np.arange(len(self.target)), open_jobs)
-        jobs = _first_per_group(rng.permutation(jobs), self.district, matches, n_districts)
-        # workers and jobs are both ordered by district: pair them row by row.
+        slots = np.repeat(np.arange(len(self.target)), open_jobs)
+        slots = _first_per_group(rng.permutation(slots), self.district, matches, n_districts)
+        # workers and job slots are both ordered by district: pair them row by row.
         status = book.status[workers]
         card = status == Status.AMNESTY_CARD  # may work for anyone, no permit needed
-        papers_ok = ((status == Status.ENTERED) | (status == Status.REGISTERED)) & ~people.documents_lost[workers]
-        free = self.permits - self.permits_used
-        legal = papers_ok & (_rank_within(jobs, papers_ok) < free[jobs])
-        illegal = ~(legal | card) & (rng.random(len(jobs)) < self.propensity_illegal[jobs])
+        papers_ok = ((status == Status.ENTERED) | (status == Status.REGISTERED)) & ~model.papers.documents_lost[workers]
+        free = self.permits - jobs.permits_used
+        legal = papers_ok & (_rank_within(slots, papers_ok) < free[slots])
+        illegal = ~(legal | card) & (rng.random(len(slots)) < self.propensity_illegal[slots])
         hired = legal | illegal | card
-        workers, jobs, legal, illegal = workers[hired], jobs[hired], legal[hired], illegal[hired]
-        people.employer[workers] = jobs
-        people.last_district[workers] = self.district[jobs]
-        people.idle_since[workers] = FAR
-        people.paid_through[workers] = t  # paid from the day of hiring
-        self.employed += np.bincount(jobs, minlength=len(self.target))
-        self.permits_used += np.bincount(jobs[legal], minlength=len(self.target))
+        workers, slots, legal, illegal = workers[hired], slots[hired], legal[hired], illegal[hired]
+        jobs.hire(workers, slots, legal, t)
+        people.worked_in(workers, self.district[slots])
         book.move(workers[legal], Status.PERMITTED, "hired_with_permit")
-        people.reg_until[workers[legal]] = FAR
+        model.papers.register(workers[legal], FAR)  # the permit is the registration
         newly_illegal = workers[illegal & (book.status[workers] != Status.IRREGULAR_STAY)]
         book.move(newly_illegal, Status.IRREGULAR_WORK, "hired_without_permit")
         kept = workers[illegal][rng.random(int(illegal.sum())) < model.rules.employers.passport_keeping]
-        people.passport_kept[kept] = True
+        model.papers.take_passports(kept)
         self._after_hiring(len(seekers) - len(workers))
 
     def _after_hiring(self, still_idle: int) -> None:
         self.idle_after_hiring = still_idle
-        self.unfilled = int(np.maximum(self.target - self.employed, 0).sum())
+        self.unfilled = int(np.maximum(self.target - self.model.jobs.employed, 0).sum())
         news = self.unfilled / (self.unfilled + still_idle) if self.unfilled + still_idle > 0 else 0.0
         weight = 1.0 / self.model.rules.migrants.news_days
         self.prospects += weight * (news - self.prospects)
@@ -262,43 +239,40 @@ class EmployerBook:
         """Legal workers' wages are taxed every day. Pay day is the first of the
         month: wages earned since the last one are paid; a withholding employer
         pays only part and keeps the rest back."""
-        model, people = self.model, self.model.people
-        wages = float((self.permits_used * self.wage).sum())
-        if model.police.cards_issued:
+        model, people, jobs = self.model, self.model.population, self.model.jobs
+        wages = float((jobs.permits_used * self.wage).sum())
+        if model.amnesty.cards_issued:
             present = people.present()
-            holders = present[(model.book.status[present] == Status.AMNESTY_CARD) & (people.employer[present] >= 0)]
-            wages += float(self.wage[people.employer[holders]].sum())
+            holders = present[(model.book.status[present] == Status.AMNESTY_CARD) & (jobs.employer[present] >= 0)]
+            wages += float(self.wage[jobs.employer[holders]].sum())
         model.metrics.add("tax_usd", wages * model.scale * model.rules.employers.tax_share_of_wage)
-        if self.model.dates[t].day != 1:
+        if model.dates[t].day != 1:
             return
         present = people.present()
-        workers = present[people.employer[present] >= 0]
-        emp = people.employer[workers]
+        workers = present[jobs.employer[present] >= 0]
+        emp = jobs.employer[workers]
         owed = self.earned(workers, emp, t + 1)  # up to and including today
-        people.paid_through[workers] = t + 1
-        held = np.where(self.withholds[emp], owed * self.model.rules.employers.withheld_fraction, 0.0)
-        people.savings[workers] += owed - held
-        people.unpaid_claim[workers] += held
-        self.model.metrics.add("wages_withheld_usd", held.sum() * self.model.scale)
-
+        jobs.settled(workers, t + 1)
+        held = np.where(self.withholds[emp], owed * model.rules.employers.withheld_fraction, 0.0)
+        model.wallets.receive(workers, owed - held)
+        model.wallets.withhold(workers, held)
+        model.metrics.add("wages_withheld_usd", held.sum() * model.scale)
 
     def apply_for_amnesty(self, t: int) -> None:
         """While a window is open, participating employers file for the workers
-        they employ illegally, a few each day (FACTS.md 7 [2006 cable]: the employer
-        applies, with the worker's papers and a labour contract)."""
+        they employ illegally, a few each day (2006 cable: the employer applies,
+        with the worker's papers and a labour contract)."""
         window = self.model.rules.amnesty
         if window is None:
             return
-        model, people, book = self.model, self.model.people, self.model.book
-        present = people.present()
-        workers = present[people.employer[present] >= 0]
-        status = book.status[workers]
-        candidates = workers[self.participating[people.employer[workers]] & ~people.amnesty_filed[workers]
+        model, office = self.model, self.model.amnesty
+        present = model.population.present()
+        workers = present[model.jobs.employer[present] >= 0]
+        status = model.book.status[workers]
+        candidates = workers[office.participating[model.jobs.employer[workers]] & ~office.filed[workers]
                              & ((status == Status.IRREGULAR_STAY) | (status == Status.IRREGULAR_WORK))]
         filing = candidates[model.rng.random(len(candidates)) < window.application_rate]
-        people.amnesty_filed[filing] = True
-        model.police.amnesty_queue = np.concatenate([model.police.amnesty_queue, filing])
-        model.metrics.add("amnesty_applications", len(filing) * model.scale)
+        office.file(filing)
 
 
 def _first_per_group(items: np.ndarray, group_of: np.ndarray, take: np.ndarray, n_groups: int) -> np.ndarray:

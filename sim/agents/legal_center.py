@@ -36,6 +36,10 @@ class LegalCenter(mesa.discrete_space.FixedAgent):
         self.queue = np.zeros(0, dtype=np.int64)
         self.queue_category = np.zeros(0, dtype=np.int64)
 
+    def receive(self, slots: np.ndarray, category: np.ndarray) -> None:
+        """Today's appeals at this centre's door."""
+        self.queue, self.queue_category = slots, category
+
     def step(self) -> None:
         """Take today's appeals up to capacity (agent units, stochastically rounded)."""
         model = self.model
@@ -84,24 +88,25 @@ class LegalAid:
         if old is not None and aid.awareness_share > old.legal_aid.awareness_share:
             # Booklets and media reach people who did not know: everyone ends up
             # aware with the new share (new people are drawn with it too).
-            people = model.people
+            people = model.population
             unaware = np.flatnonzero(~people.knows_aid[: people.n] & (people.group[: people.n] != Group.DAY_TRADER))
             gain = (aid.awareness_share - old.legal_aid.awareness_share) / (1.0 - old.legal_aid.awareness_share)
-            people.knows_aid[unaware[model.rng.random(len(unaware)) < gain]] = True
+            people.learn_of_aid(unaware[model.rng.random(len(unaware)) < gain])
 
     def _troubles(self, slots: np.ndarray, t: int) -> np.ndarray:
         """Which categories apply to each person (rows) today."""
-        people, status = self.model.people, self.model.book.status[slots]
-        employed = people.employer[slots] >= 0
+        model = self.model
+        status, papers, wallets = model.book.status[slots], model.papers, model.wallets
+        employed = model.jobs.employer[slots] >= 0
         trig = {
             "any": np.ones(len(slots), dtype=bool),
             "unregistered": (status == Status.ENTERED) | (status == Status.IRREGULAR_STAY),
             "employed": employed,
-            "long_term": people.group[slots] == Group.LONG_TERM,
-            "idle_without_savings": ~employed & (people.savings[slots] < SAVINGS_FOR_SHELTER_USD),
-            "wages_owed_or_passport_kept": (people.unpaid_claim[slots] > 0) | people.passport_kept[slots],
-            "documents_lost": people.documents_lost[slots],
-            "extorted": t - people.extorted_day[slots] <= EXTORTION_MEMORY_DAYS,
+            "long_term": model.population.group[slots] == Group.LONG_TERM,
+            "idle_without_savings": ~employed & (wallets.savings[slots] < SAVINGS_FOR_SHELTER_USD),
+            "wages_owed_or_passport_kept": (wallets.unpaid_claim[slots] > 0) | papers.passport_kept[slots],
+            "documents_lost": papers.documents_lost[slots],
+            "extorted": t - model.records.extorted_day[slots] <= EXTORTION_MEMORY_DAYS,
         }
         return np.column_stack([trig[name] for name in self.trigger])
 
@@ -110,7 +115,7 @@ class LegalAid:
         each appeal's category is drawn among their troubles (FACTS.md 6 weights)."""
         if not self.centres:
             return
-        model, people = self.model, self.model.people
+        model, people = self.model, self.model.population
         # Thinning: draw at the highest hazard, then keep by the person's own.
         drawn = sample(model.rng, people.present(), self.p.appeal_rate)
         drawn = drawn[people.knows_aid[drawn] & (model.book.status[drawn] != Status.DETAINED)]
@@ -124,22 +129,20 @@ class LegalAid:
         centre = self.nearest[people.district[appealing]]
         for c in self.centres:
             mine = centre == c.index
-            c.queue, c.queue_category = appealing[mine], category[mine]
+            c.receive(appealing[mine], category[mine])
 
     def take(self, slots: np.ndarray, category: np.ndarray) -> None:
         """Accepted appeals: counted, and some resolved."""
-        model, people, book = self.model, self.model.people, self.model.book
+        model, papers, book = self.model, self.model.papers, self.model.book
         model.metrics.add("appeals", len(slots) * model.scale)
         self.by_category += np.bincount(category, minlength=len(self.categories)) * model.scale
         solved = model.rng.random(len(slots)) < self.p.resolve_share
         cat = self.category_names[category]
         t = model.t
         reg = slots[solved & (cat == "registration")]
-        reg = reg[np.isin(book.status[reg], (Status.ENTERED, Status.IRREGULAR_STAY)) & ~(people.passport_kept[reg] | people.documents_lost[reg])]
-        people.register(reg, t)
+        reg = reg[np.isin(book.status[reg], (Status.ENTERED, Status.IRREGULAR_STAY)) & papers.in_hand(reg)]
+        model.migrants.register(reg, t)
         wages = slots[solved & (cat == "employer_issues")]
-        model.metrics.add("wages_recovered_usd", people.unpaid_claim[wages].sum() * model.scale)
-        people.savings[wages] += people.unpaid_claim[wages]
-        people.unpaid_claim[wages] = 0.0
-        people.passport_kept[wages] = False
-        people.documents_lost[slots[solved & (cat == "documents")]] = False
+        model.metrics.add("wages_recovered_usd", model.wallets.recover_claims(wages) * model.scale)
+        papers.return_passports(wages)
+        papers.restore_documents(slots[solved & (cat == "documents")])

@@ -14,7 +14,6 @@ from typing import TYPE_CHECKING
 import mesa
 import numpy as np
 
-from sim.agents.migrant import NEVER
 from sim.draws import sample
 from sim.scenario import SECTORS
 from sim.status import IRREGULAR, Status
@@ -43,13 +42,13 @@ class PoliceUnit(mesa.discrete_space.FixedAgent):
         visits = self.visits_today
         if visits == 0:
             return
-        book = self.model.employers
+        book, employed = self.model.employers, self.model.jobs.employed
         # Sites with workers, in sectors this police targets; bigger sites more often.
-        here = np.flatnonzero((book.district == self.district) & (book.employed > 0) & (police.sector_weight[book.sector] > 0))
+        here = np.flatnonzero((book.district == self.district) & (employed > 0) & (police.sector_weight[book.sector] > 0))
         visits = min(visits, len(here))
         if visits == 0:
             return
-        weight = police.sector_weight[book.sector[here]] * np.sqrt(book.employed[here])
+        weight = police.sector_weight[book.sector[here]] * np.sqrt(employed[here])
         police.sites_today.extend(self.model.rng.choice(here, size=visits, replace=False, p=weight / weight.sum()))
 
 
@@ -59,11 +58,6 @@ class Enforcement:
     def __init__(self, model: MigrationModel):
         self.model = model
         self.sites_today: list[int] = []  # employers the district units chose to inspect today
-        # Amnesty applications waiting for a decision (first come, first served),
-        # and how many a day the migration police decide on.
-        self.amnesty_queue = np.zeros(0, dtype=np.int64)
-        self.amnesty_capacity = 0.0
-        self.cards_issued = 0
         self.unit_list: list[PoliceUnit] = []
         self.update_rules(None, model.rules)
 
@@ -78,8 +72,6 @@ class Enforcement:
         for unit in self.unit_list:
             unit.inspections_per_day = unit.share * new.police.workplace_inspections_per_day
         self.unit_rates = np.array([u.inspections_per_day for u in self.unit_list])
-        if new.amnesty is not None:
-            self.amnesty_capacity = new.amnesty.processing_per_day
 
     def units(self) -> list[PoliceUnit]:
         """One unit per district, inspections shared by where the jobs are; one mobile unit."""
@@ -106,7 +98,7 @@ class Enforcement:
 
     def inspect_workplaces(self, t: int) -> None:
         """The sites the district units chose today: irregular workers there may be found."""
-        people, book = self.model.people, self.model.book
+        people, book = self.model.population, self.model.book
         employers = np.array(self.sites_today, dtype=np.int64)
         self.sites_today.clear()
         if len(employers) == 0:
@@ -114,19 +106,19 @@ class Enforcement:
         inspected = np.zeros(len(self.model.employers.target) + 1, dtype=bool)  # last entry: no employer (-1)
         inspected[employers] = True
         present = people.present()
-        workers = present[inspected[people.employer[present]]]
+        workers = present[inspected[self.model.jobs.employer[present]]]
         irregular = workers[IRREGULAR[book.status[workers]]]
         found = irregular[self.model.rng.random(len(irregular)) < self.p.detection]
         self.model.metrics.add("inspections", len(employers))
         _, liable = self.act(found, t)
-        liable = liable[~self.model.employers.exempt[liable]]
+        liable = liable[~self.model.amnesty.exempt[liable]]
         self.model.metrics.add("employer_fines", len(liable))
         self.model.metrics.add("employer_fines_usd", len(liable) * self.p.employer_fine_usd)
 
     def street_checks(self, t: int) -> None:
         """Stops at markets, on roads and trains: any irregular migrant may be caught."""
-        people, book = self.model.people, self.model.book
-        stopped = sample(self.model.rng, people.present(), self.p.street_check_rate)
+        book = self.model.book
+        stopped = sample(self.model.rng, self.model.population.present(), self.p.street_check_rate)
         status = book.status[stopped]
         self.act(stopped[IRREGULAR[status] & (status != Status.DETAINED)], t)
 
@@ -145,8 +137,8 @@ class Enforcement:
         slip through on bypass roads and are irregular from the first day. Barriers
         at entry turn back a share of everyone.
         Returns (admitted, evading) masks over slots."""
-        people, rng = self.model.people, self.model.rng
-        banned = people.ban_until[slots] > t
+        rng = self.model.rng
+        banned = self.model.records.ban_until[slots] > t
         turned_back = (banned & (rng.random(len(slots)) < self.p.banned_turned_back)) | (rng.random(len(slots)) < self.p.entry_refusal_share)
         self.model.metrics.add("turned_back", int(turned_back.sum()) * self.model.scale)
         return ~turned_back, banned
@@ -163,75 +155,45 @@ class Enforcement:
         """Outcome for irregular people found: a bribe, a fine or detention.
         Returns (detained people, employers liable for a fined or detained worker)."""
         model, rng, p = self.model, self.model.rng, self.p
-        people, book = model.people, model.book
+        book, records, papers = model.book, model.records, model.papers
         u = rng.random(len(found))
         bribe = found[u < p.bribe_share]
         fine = found[(u >= p.bribe_share) & (u < p.bribe_share + p.fine_share)]
         detain = found[u >= p.bribe_share + p.fine_share]
-        people.violations[fine] += 1  # on record: a fine or a deportation bars an amnesty
-        people.violations[detain] += 1
+        records.record_violation(fine)  # on record: a fine or a deportation bars an amnesty
+        records.record_violation(detain)
         self.extort(bribe, t)
         model.metrics.add("fines", len(fine) * model.scale)
         model.metrics.add("fines_usd", len(fine) * model.scale * p.fine_usd)
-        people.savings[fine] = np.maximum(people.savings[fine] - p.fine_usd, 0.0)
+        model.wallets.take(fine, p.fine_usd)
         if not at_exit:
             registering = fine[
                 (book.status[fine] == Status.IRREGULAR_STAY)
-                & ~(people.passport_kept[fine] | people.documents_lost[fine])
+                & papers.in_hand(fine)
                 & (rng.random(len(fine)) < p.register_after_fine)
             ]
-            people.register(registering, t)
-        liable = people.employer[np.concatenate([fine, detain])]
+            model.migrants.register(registering, t)
+        liable = model.jobs.employer[np.concatenate([fine, detain])]
         model.employers.release(detain, t, dismissed=False)
         book.move(detain, Status.DETAINED, "detained")
-        people.detained_until[detain] = t + p.detention_days
+        records.detain(detain, t + p.detention_days)
         return detain, np.unique(liable[liable >= 0])
 
     def extort(self, slots: np.ndarray, t: int) -> None:
         model = self.model
         amounts = model.rng.exponential(self.p.bribe_usd_mean, size=len(slots))
-        model.people.savings[slots] = np.maximum(model.people.savings[slots] - amounts, 0.0)
-        model.people.extorted_day[slots] = t
+        model.wallets.take(slots, amounts)
+        model.records.extorted(slots, t)
         model.metrics.add("bribes", len(slots) * model.scale)
         model.metrics.add("bribe_usd", amounts.sum() * model.scale)
 
     def deport(self, slots: np.ndarray, t: int) -> None:
-        people = self.model.people
-        people.ban_until[slots] = t + self.ban_days
-        people.detained_until[slots] = NEVER
-        people.end_stay(slots, t)
+        self.model.records.deport(slots, t + self.ban_days)
+        self.model.migrants.end_stay(slots, t)
         self.model.book.move(slots, Status.HOME, "deported")
 
     def release_detained(self, t: int) -> None:
-        """Detention ends in deportation (FACTS.md 5), after the paperwork."""
-        people = self.model.people
-        held = np.flatnonzero(self.model.book.status[: people.n] == Status.DETAINED)
-        self.deport(held[people.detained_until[held] <= t], t)
-
-
-
-    def process_amnesty(self, t: int) -> None:
-        """Decide on queued amnesty applications, up to capacity: approved if the
-        worker is still here and eligible, rejected otherwise (FACTS.md 7)."""
-        if len(self.amnesty_queue) == 0:
-            return
-        model, people, book = self.model, self.model.people, self.model.book
-        exact = self.amnesty_capacity / model.scale
-        capacity = int(exact) + int(model.rng.random() < exact - int(exact))
-        deciding, self.amnesty_queue = self.amnesty_queue[:capacity], self.amnesty_queue[capacity:]
-        window = model.employers.amnesty_window
-        status = book.status[deciding]
-        eligible = (
-            np.isin(status, (Status.ENTERED, Status.REGISTERED, Status.IRREGULAR_STAY, Status.IRREGULAR_WORK))
-            & np.isin(people.citizenship[deciding], [people.citizenship_codes.index(c) for c in window.citizenships
-                                                     if c in people.citizenship_codes])
-            & (people.entered[deciding] < model.day_index(window.entered_before))
-            & (people.violations[deciding] == 0)
-        )
-        approved = deciding[eligible]
-        people.card_until[approved] = t + int(round(window.card_years * 365))
-        people.reg_until[approved] = people.card_until[approved]
-        book.move(approved, Status.AMNESTY_CARD, "amnesty_granted")
-        self.cards_issued += len(approved)
-        model.metrics.add("amnesty_approvals", len(approved) * model.scale)
-        model.metrics.add("amnesty_rejections", int((~eligible).sum()) * model.scale)
+        """Detention ends in deportation, after the paperwork."""
+        n = self.model.population.n
+        held = np.flatnonzero(self.model.book.status[:n] == Status.DETAINED)
+        self.deport(held[self.model.records.detained_until[held] <= t], t)

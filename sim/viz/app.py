@@ -75,7 +75,7 @@ class ClassroomModel(MigrationModel):
 
 def district_counts(model: MigrationModel) -> tuple[np.ndarray, np.ndarray]:
     """People present and the irregular share, by district."""
-    people = model.people
+    people = model.population
     present = people.present()
     n = len(model.geo.districts)
     by_district = np.bincount(people.district[present], minlength=n) * model.scale

@@ -1,7 +1,10 @@
-"""The amnesty office of the migration police: applications filed by employers,
-the queue, decisions up to a daily capacity, and the cards issued (2006 cable,
-docs/sources.md). ``AmnestyOffice`` is the only writer of the queue, of who has
-been filed for and of which employers are exempt from liability."""
+"""The amnesty office of the migration police (2006 cable, docs/sources.md):
+applications filed by employers, the queue, decisions up to a daily capacity, and
+the cards issued. Eligible are citizens of the listed CIS states who entered
+before the cut-off date and broke no law other than the migration rules the
+amnesty pardons (fines and deportations on record do not count against them).
+``AmnestyOffice`` is the only writer of the queue, of who has been filed for and
+of which employers have come forward."""
 
 from __future__ import annotations
 
@@ -9,67 +12,98 @@ from typing import TYPE_CHECKING, ClassVar
 
 import numpy as np
 
+from sim.draws import stochastic_round
 from sim.people.book import PersonBook
-from sim.status import Status
+from sim.status import N_STATUS, Status
 
 if TYPE_CHECKING:
     from sim.model import MigrationModel
 
+DECIDABLE = np.isin(np.arange(N_STATUS), [Status.ENTERED, Status.REGISTERED, Status.IRREGULAR_STAY, Status.IRREGULAR_WORK])
+
 
 class AmnestyOffice(PersonBook):
-    FIELDS: ClassVar[dict[str, tuple[type, object]]] = {"filed": (np.bool_, False)}  # an employer has applied for this person in the open window
+    FIELDS: ClassVar[dict[str, tuple[type, object]]] = {
+        "filed": (np.bool_, False),  # an employer has applied for this person in this window
+    }
 
     def __init__(self, model: MigrationModel, n_employers: int):
         super().__init__()
         self.model = model
         self.applications = np.zeros(0, dtype=np.int64)  # waiting for a decision, first come first served
-        self.capacity = 0.0  # decisions a day (people)
         self.cards_issued = 0
         self.window = None  # the window in force (an Amnesty event), or the last one
-        self.participating = np.zeros(n_employers, dtype=bool)
-        self.exempt = np.zeros(n_employers, dtype=bool)  # from employer fines for illegal hiring
+        self.came_forward = np.zeros(n_employers, dtype=bool)  # employers that filed (the police know them)
 
     def update_rules(self, old, new) -> None:
         window = new.amnesty
         if window is None or window is self.window:
             return
-        self.capacity = window.processing_per_day
-        self.participating = self.model.rng.random(len(self.participating)) < window.employer_participation
         self.filed[:] = False
         self.window = window
-        # 2006 cable: employers who apply are exempt from liability for the illegal
-        # hiring, for the rest of the run.
-        if window.employer_exempt:
-            self.exempt |= self.participating
+
+    # ---- what the employers and the police ask ---------------------------------------------
+
+    def eligible_on_papers(self, slots: np.ndarray, window) -> np.ndarray:
+        """What an employer holding the papers can tell: citizenship, an entry
+        stamp before the cut-off, papers not lost. (It cannot see other offences.)"""
+        model = self.model
+        people = model.population
+        codes = [people.citizenship_codes.index(c) for c in window.citizenships if c in people.citizenship_codes]
+        return (
+            np.isin(people.citizenship[slots], codes)
+            & (people.entered[slots] < model.day_index(window.entered_before))
+            & ~model.papers.documents_lost[slots]
+            & ~model.records.evaded_ban[slots]
+        )
+
+    def waits_for_decision(self, slots: np.ndarray) -> np.ndarray:
+        """Which of these people, about to go home, stay for their decision: those
+        whose application is in the queue and who can pay their keep until it
+        comes."""
+        if len(self.applications) == 0 or len(slots) == 0:
+            return np.zeros(len(slots), dtype=bool)
+        model = self.model
+        position = np.full(model.population.n, -1, dtype=np.int64)
+        position[self.applications] = np.arange(len(self.applications))
+        pos = position[slots]
+        per_day = max(self.window.processing_per_day / model.scale, 1e-9)
+        wait_days = (pos + 1) / per_day
+        keep = wait_days * model.rules.migrants.living_cost_usd_per_day
+        return (pos >= 0) & (model.wallets.savings[slots] >= keep)
+
+    def exempts(self, slots: np.ndarray) -> np.ndarray:
+        """Workers whose employer has filed for them: no fine for hiring them."""
+        if self.window is None or not self.window.employer_exempt:
+            return np.zeros(len(slots), dtype=bool)
+        return self.filed[slots]
+
+    # ---- verbs -----------------------------------------------------------------------------
 
     def file(self, slots: np.ndarray) -> None:
         """Applications filed today join the queue."""
         model = self.model
         self.filed[slots] = True
+        self.came_forward[model.jobs.employer[slots]] = True
         self.applications = np.concatenate([self.applications, slots])
         model.metrics.add("amnesty_applications", len(slots) * model.scale)
 
     def decide(self, t: int) -> None:
-        """Decide on queued applications, up to capacity: approved if the worker is
-        still here and eligible, rejected otherwise."""
+        """Decide on queued applications, up to capacity (stochastically rounded
+        to whole agents): approved if eligible; applications of people who have
+        left are withdrawn."""
         if len(self.applications) == 0:
             return
         model = self.model
         people, book = model.population, model.book
-        exact = self.capacity / model.scale
-        capacity = int(exact) + int(model.rng.random() < exact - int(exact))
-        deciding, self.applications = self.applications[:capacity], self.applications[capacity:]
-        window = self.window
-        status = book.status[deciding]
-        codes = [people.citizenship_codes.index(c) for c in window.citizenships if c in people.citizenship_codes]
-        eligible = (
-            np.isin(status, (Status.ENTERED, Status.REGISTERED, Status.IRREGULAR_STAY, Status.IRREGULAR_WORK))
-            & np.isin(people.citizenship[deciding], codes)
-            & (people.entered[deciding] < model.day_index(window.entered_before))
-            & (model.records.violations[deciding] == 0)
-        )
+        gone = ~DECIDABLE[book.status[self.applications]]
+        model.metrics.add("amnesty_withdrawn", int(gone.sum()) * model.scale)
+        queue = self.applications[~gone]
+        capacity = stochastic_round(model.rng, self.window.processing_per_day / model.scale)
+        deciding, self.applications = queue[:capacity], queue[capacity:]
+        eligible = self.eligible_on_papers(deciding, self.window) & ~people.other_offence[deciding]
         approved = deciding[eligible]
-        model.papers.issue_cards(approved, t + int(round(window.card_years * 365)))
+        model.papers.issue_cards(approved, t + round(self.window.card_years * 365))
         book.move(approved, Status.AMNESTY_CARD, "amnesty_granted")
         self.cards_issued += len(approved)
         model.metrics.add("amnesty_approvals", len(approved) * model.scale)

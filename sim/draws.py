@@ -15,9 +15,19 @@ def sample(rng: np.random.Generator, items: np.ndarray, rate: float) -> np.ndarr
 
 def truncated_normal(rng: np.random.Generator, mean: float, sd: float, lo: float, hi: float, size: int) -> np.ndarray:
     """Normal draws restricted to [lo, hi], by redrawing those outside."""
+    if size == 0:
+        return np.zeros(0)
     x = rng.normal(mean, sd, size)
     bad = np.flatnonzero((x < lo) | (x > hi))
     while len(bad):
         x[bad] = rng.normal(mean, sd, len(bad))
         bad = bad[(x[bad] < lo) | (x[bad] > hi)]
     return x
+
+
+def stochastic_round(rng: np.random.Generator, x: float) -> int:
+    """A whole number whose expectation is x: floor(x), plus one with chance of the
+    fraction. Capacities and counts given in people become whole agents this way,
+    so every count agrees in expectation at any agent scale."""
+    whole = int(np.floor(x))
+    return whole + int(rng.random() < x - whole)

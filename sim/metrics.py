@@ -20,9 +20,14 @@ EVENTS = (
     "bribe_usd",
     "fines",
     "fines_usd",
+    "released",
     "employer_fines",
     "employer_fines_usd",
     "turned_back",
+    "trader_shakedowns",
+    "registrations",
+    "hires_legal",
+    "hires_illegal",
     "appeals",
     "appeals_turned_away",
     "wages_withheld_usd",
@@ -31,6 +36,7 @@ EVENTS = (
     "amnesty_applications",
     "amnesty_approvals",
     "amnesty_rejections",
+    "amnesty_withdrawn",
     "tax_usd",
 )
 
@@ -124,14 +130,23 @@ class Metrics:
             "total_appeals": int(timeseries["appeals"].sum()),
             "amnesty_cards_end": int(timeseries["amnesty_card"].iloc[-1]) + int((model.papers.card_until[: people.n][
                 book.status[: people.n] == 0] > model.t).sum()) * model.scale,
-            "appeals_by_category": {c: int(n) for c, n in zip(aid.categories, aid.by_category)},
+            "appeals_by_category": {c: int(n) for c, n, modelled in zip(aid.categories, aid.by_category, aid.modelled, strict=True)
+                                    if modelled},
+            "catch_outcomes": catch_outcomes(timeseries),
             "totals": {name: round(float(v), 2) for name, v in sorted(self.totals.items())},
             "transitions": {name: int(n) for name, n in zip(TRANSITION_NAMES, book.total)},
         }
 
 
+def catch_outcomes(timeseries) -> dict[str, int]:
+    """How catches of irregular migrants ended: a bribe, a fine, detention (and
+    deportation), or let go."""
+    return {"bribe": int(timeseries["bribes"].sum()), "fine": int(timeseries["fines"].sum()),
+            "detention": int(timeseries["detentions"].sum()), "let_go": int(timeseries["released"].sum())}
+
+
 def calibration_figures(timeseries, summary: dict) -> dict[str, float]:
-    """The figures compared with sim/data/calibration_targets.csv (FACTS.md 1-2)."""
+    """The figures compared with sim/data/calibration_targets.csv (sources.md 1-2)."""
     irregular = timeseries["irregular"]
     month = timeseries["date"].str[5:7]
     peak = int(irregular.idxmax())

@@ -23,8 +23,11 @@ from sim.amnesty import AmnestyOffice
 from sim.calendar import monthly_curve, run_dates
 from sim.geography import Geography, Place
 from sim.metrics import Metrics
+from sim.draws import stochastic_round
+from sim.people.beliefs import Beliefs
 from sim.people.jobs import Jobs
 from sim.people.money import Wallets
+from sim.people.news import OriginNews
 from sim.people.papers import Papers
 from sim.people.population import Population
 from sim.people.records import PoliceRecords
@@ -74,17 +77,20 @@ class MigrationModel(mesa.Model):
         self.papers = Papers()
         self.wallets = Wallets()
         self.records = PoliceRecords()
+        self.beliefs = Beliefs()
+        self.news = OriginNews(self)
         # The agents' decisions (sim/agents) and the amnesty office.
         self.migrants = Migrants(self)
         self.employers = EmployerBook(self)
         self.jobs = Jobs(len(self.employers.agents))
         self.amnesty = AmnestyOffice(self, len(self.employers.agents))
         self.amnesty.update_rules(None, self.rules)
-        self.population.books += [self.papers, self.wallets, self.jobs, self.records, self.amnesty]
+        self.population.books += [self.papers, self.wallets, self.jobs, self.records, self.beliefs, self.amnesty]
         self.long_term_weights = self.employers.district_sector_weights @ np.array([0, 0, 1, 0, 2.0])
         self.police = Enforcement(self)
         self.police.units()
         self.legal_aid = LegalAid(self)
+        self.population.books.append(self.legal_aid)
         self._populate()
         self.initial_present = int(self.book.stocks(self.population.n)[1:].sum())
 
@@ -97,23 +103,52 @@ class MigrationModel(mesa.Model):
         rng, p = self.rng, self.params
         population, migrants, book = self.population, self.migrants, self.book
         lt = p.long_term
-        residents = migrants.add(lt.initial // self.scale, Group.LONG_TERM)
+        residents = migrants.add(stochastic_round(rng, lt.initial / self.scale), Group.LONG_TERM)
         registered = rng.random(len(residents)) < lt.share_registered
         population.place(residents, migrants.choose_destinations(residents, 0, self.long_term_weights))
         book.place(residents, np.where(registered, Status.REGISTERED, Status.IRREGULAR_STAY))
         self.papers.register(residents[registered], rng.integers(1, p.registration.validity_days, size=int(registered.sum())))
         population.backdate(residents, -rng.integers(0, int(lt.mean_stay_years * 365), size=len(residents)))
         population.plan_departure(residents, migrants.long_term_stays(len(residents)))
-        seasonal = migrants.add(p.migrants.initial_seasonal // self.scale, Group.SEASONAL)
+        seasonal = migrants.add(stochastic_round(rng, p.migrants.initial_seasonal / self.scale), Group.SEASONAL)
         population.place(seasonal, migrants.choose_destinations(seasonal, 0))
         book.place(seasonal, Status.IRREGULAR_STAY)
         self.jobs.look_for_work(seasonal, 0)
         population.backdate(seasonal, -rng.integers(30, p.migrants.planned_stay_min_days + 90, size=len(seasonal)))
         population.plan_departure(seasonal, rng.integers(1, 90, size=len(seasonal)))
+        placed = np.concatenate([residents, seasonal])
+        self.wallets.arrive_with(placed, rng.exponential(p.migrants.cash_on_arrival_usd, size=len(placed)))
         near = [self.geo.origins.index(o) for o in ("tashkent_region", "syrdarya", "tajikistan")]
         weights = population.origin_weights[near] / population.origin_weights[near].sum()
-        origins = np.array(near)[rng.choice(len(near), size=p.day_traders.people // self.scale, p=weights)]
+        traders = stochastic_round(rng, p.day_traders.people / self.scale)
+        origins = np.array(near)[rng.choice(len(near), size=traders, p=weights)]
         self.day_traders = migrants.add(len(origins), Group.DAY_TRADER, origins)
+
+    # Mesa's agent registry, with every person's Migrant agent made first (see
+    # Migrants.materialize: made on demand, not on the day a person is added).
+    @property
+    def agents(self):
+        self._materialize_migrants()
+        return super().agents
+
+    @property
+    def agents_by_type(self):
+        self._materialize_migrants()
+        return super().agents_by_type
+
+    @property
+    def agent_types(self):
+        self._materialize_migrants()
+        return super().agent_types
+
+    def remove_all_agents(self):
+        self._materialize_migrants()
+        super().remove_all_agents()
+
+    def _materialize_migrants(self) -> None:
+        migrants = self.__dict__.get("migrants")
+        if migrants is not None:
+            migrants.materialize()
 
     def day_index(self, date: dt.date) -> int:
         """The step index of a date (negative before the start)."""
@@ -128,9 +163,9 @@ class MigrationModel(mesa.Model):
         return self.dates[max(self.t, 0)]
 
     def step(self) -> None:
-        """One day. Order: rules in force, demand and dismissals, departures,
-        arrivals, papers, amnesty decisions, hiring, amnesty applications, pay,
-        police, legal aid, counters."""
+        """One day. Order: rules in force, demand and dismissals, deportations,
+        departures, arrivals, papers, amnesty decisions, hiring, amnesty filings,
+        pay, police, legal aid, counters."""
         self.t = t = self.steps - 1
         if t > 0 and self.schedule.changes_on(t):
             old, self.rules = self.rules, self.schedule.rules_on(t)
@@ -138,15 +173,16 @@ class MigrationModel(mesa.Model):
                 part.update_rules(old, self.rules)
         self.book.new_day()
         self.metrics.new_day()
+        self.news.new_day()
         self.employers.set_demand(t)
-        self.police.release_detained(t)
+        self.police.deport_detained(t)
         self.migrants.go_home(t)
         self.migrants.leave_home(t)
         self.metrics.add("day_trips", self.migrants.day_trips(t) * self.scale)
         self.migrants.keep_papers(t)
         self.amnesty.decide(t)
         self.employers.hire(t)
-        self.employers.apply_for_amnesty(t)
+        self.employers.consider_amnesty(t)
         self.employers.pay(t)
         self.police.patrol(t)
         self.legal_aid.gather(t)

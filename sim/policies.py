@@ -2,7 +2,7 @@
 a copy of the scenario's parameters with the events in force applied) from its
 start to its end. Agents never look at events or scenario names, only at rules.
 
-Event kinds (FACTS.md 7): quota, amnesty, enforcement, registration, legal_aid,
+Event kinds (sources.md 7): quota, amnesty, enforcement, registration, legal_aid,
 economic_shock. A scenario lists them as ``[[events]]`` tables with ``kind``,
 ``start`` and (optional, default the run's end) ``end``.
 """
@@ -14,9 +14,10 @@ from typing import Annotated, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
-Probability = Annotated[float, Field(ge=0.0, le=1.0)]
-NonNegative = Annotated[float, Field(ge=0.0)]
+from sim.schema import SECTORS, Centre, NonNegative, Probability, Range, check_range
+
 CIS = ("UZ", "TJ", "KG", "RU")
+DetainOrders = list[Literal["without_papers", "banned", "repeat", "all"]]
 
 
 class Event(BaseModel):
@@ -25,16 +26,23 @@ class Event(BaseModel):
     start: dt.date
     end: dt.date | None = None
     note: str = ""  # what the event stands for, with its source
+    # plausible ranges of levers whose size the sources do not give: lever -> [low, high]
+    ranges: dict[str, Range] = {}
 
     @model_validator(mode="after")
     def _ordered(self):
         if self.end is not None and self.end < self.start:
             raise ValueError(f"end {self.end} is before start {self.start}")
+        for lever, bounds in self.ranges.items():
+            if lever not in type(self).model_fields or lever in ("kind", "start", "end", "note", "ranges"):
+                raise ValueError(f"ranges.{lever}: not a lever of a {self.kind} event")
+            check_range(f"ranges.{lever}", getattr(self, lever), bounds)
         return self
 
     def levers(self) -> dict[str, object]:
         """The fields this event sets (None means: leave as it is)."""
-        return {k: v for k, v in self.model_dump(exclude={"kind", "start", "end", "note"}).items() if v is not None}
+        dumped = self.model_dump(exclude={"kind", "start", "end", "note", "ranges"})
+        return {k: v for k, v in dumped.items() if v is not None and v != []}  # an empty list sets nothing
 
     def conflict_key(self) -> tuple:
         """Events with the same key that overlap in time must not set the same lever."""
@@ -51,7 +59,7 @@ def _replace(rules, section: str, **changes):
 
 class Quota(Event):
     """The annual foreign-labour quota: the region's permits scaled by ``factor``
-    (the 2009 halving is factor 0.5; FACTS.md 7 [2009 cable])."""
+    (the 2009 halving is factor 0.5; sources.md 7 [2009 cable])."""
 
     kind: Literal["quota"]
     factor: NonNegative
@@ -61,20 +69,23 @@ class Quota(Event):
 
 
 class Amnesty(Event):
-    """An amnesty window (FACTS.md 7 [2006 cable]): employers apply for their
-    workers until ``end``; eligible are CIS citizens who entered before
-    ``entered_before`` and have no other violation; the migration police process
-    ``processing_per_day`` applications; an approved worker gets a migrant card
-    valid ``card_years``, allowing a change of employer and legal exit and re-entry."""
+    """An amnesty window (2006 cable): employers apply for their workers until
+    ``end``, with the worker's papers; eligible are CIS citizens who entered
+    before ``entered_before`` and broke no law other than the migration rules the
+    amnesty pardons; the migration police decide ``processing_per_day``
+    applications; an approved worker gets a migrant card valid ``card_years``,
+    allowing a change of employer and legal exit and re-entry. Whether an employer
+    files is its own decision (sim/agents/employer.py)."""
 
     kind: Literal["amnesty"]
     entered_before: dt.date
     citizenships: list[str] = list(CIS)
-    employer_participation: Probability  # share of employers who apply for their workers
-    application_rate: Probability  # daily chance a participating employer files for an eligible worker
     processing_per_day: NonNegative  # people a day the migration police can decide on
     card_years: Annotated[float, Field(gt=0)]
-    employer_exempt: bool = True  # employers who apply are not fined for the illegal hiring
+    employer_exempt: bool = True  # no employer fine for a worker it has filed for
+    paperwork_usd: NonNegative  # an employer's cost of one application (copies, contract, visits)
+    filing_days: Annotated[float, Field(gt=0)]  # mean days to put one application together
+    attention_factor: Annotated[float, Field(ge=1.0)]  # police visit employers who filed this much more often
 
     @model_validator(mode="after")
     def _cis(self):
@@ -88,7 +99,10 @@ class Amnesty(Event):
 
 
 class Enforcement(Event):
-    """An enforcement drive or a relaxation (FACTS.md 5, 7 [2009 cable; NGO report])."""
+    """An enforcement drive or a relaxation (2009 cable; NGO expert report): the
+    police's orders (how many inspections and checks, whom to detain for
+    deportation), their detention places and deportation transport, and fines.
+    What share of catches ends in a bribe, a fine or a deportation is an outcome."""
 
     kind: Literal["enforcement"]
     inspections_factor: NonNegative | None = None  # multiplies workplace inspections a day
@@ -97,27 +111,20 @@ class Enforcement(Event):
     route_check_rate: Probability | None = None
     exit_check_rate: Probability | None = None
     detection: Probability | None = None
-    bribe_share: Probability | None = None
-    fine_share: Probability | None = None
-    deport_share: Probability | None = None
+    detain: DetainOrders | None = None  # whom the orders say to detain for deportation
+    corruption_share: Probability | None = None
+    detention_places_factor: NonNegative | None = None
+    deportations_factor: NonNegative | None = None  # multiplies deportation transport a day
+    fine_usd: NonNegative | None = None
+    employer_fine_usd: NonNegative | None = None
     entry_ban_years: NonNegative | None = None
     entry_refusal_share: Probability | None = None  # barriers at entry: share of all entrants turned back
-    employer_fine_usd: NonNegative | None = None
 
     @model_validator(mode="after")
-    def _odds(self):
-        given = [self.bribe_share, self.fine_share, self.deport_share]
-        if any(v is not None for v in given):
-            if any(v is None for v in given):
-                raise ValueError("bribe_share, fine_share and deport_share are set together")
-            if abs(sum(given) - 1.0) > 1e-6:
-                raise ValueError(f"bribe_share + fine_share + deport_share must sum to 1, got {sum(given):g}")
-        if self.inspection_weights:
-            from sim.scenario import SECTORS
-
-            for sector in self.inspection_weights:
-                if sector not in SECTORS:
-                    raise ValueError(f"inspection_weights: unknown sector {sector!r}; expected one of {', '.join(SECTORS)}")
+    def _sectors(self):
+        for sector in self.inspection_weights or {}:
+            if sector not in SECTORS:
+                raise ValueError(f"inspection_weights: unknown sector {sector!r}; expected one of {', '.join(SECTORS)}")
         return self
 
     def apply(self, rules):
@@ -127,6 +134,10 @@ class Enforcement(Event):
             change["workplace_inspections_per_day"] = p.workplace_inspections_per_day * self.inspections_factor
         if self.street_check_factor is not None:
             change["street_check_rate"] = min(1.0, p.street_check_rate * self.street_check_factor)
+        if self.detention_places_factor is not None:
+            change["detention_places"] = p.detention_places * self.detention_places_factor
+        if self.deportations_factor is not None:
+            change["deportations_per_day"] = p.deportations_per_day * self.deportations_factor
         rules = _replace(rules, "police", **change)
         for sector, weight in (self.inspection_weights or {}).items():
             rules = _replace_sector(rules, sector, inspection_weight=weight)
@@ -134,57 +145,48 @@ class Enforcement(Event):
 
 
 class Registration(Event):
-    """The registration regime (FACTS.md 3, 7 [OSCE statement]): deadline, cost, how
-    easily newcomers register, how long it lasts, and registration at the border."""
+    """The registration regime (OSCE statement): deadline, fee, how long the
+    queue takes, informal payments at the office, how long a registration lasts,
+    and registration at the border post."""
 
     kind: Literal["registration"]
     deadline_days: Annotated[int, Field(ge=1)] | None = None
-    daily_rate: Probability | None = None
+    daily_rate: Probability | None = None  # daily chance a migrant gets to an office
     validity_days: Annotated[int, Field(ge=1)] | None = None
-    renewal_share: Probability | None = None
     at_border_share: Probability | None = None  # share registered at the border post on entry
-    cost_usd: NonNegative | None = None  # fee for registering (and renewing); those who cannot pay do not
+    cost_usd: NonNegative | None = None  # official fee for registering (and renewing)
+    queue_days: NonNegative | None = None  # working days lost queueing
+    office_payment_usd: NonNegative | None = None  # informal payment asked at the office
 
     def apply(self, rules):
         return _replace(rules, "registration", **self.levers())
 
 
-class NewCentre(BaseModel):
-    model_config = ConfigDict(extra="forbid", frozen=True)
-    district: str
-    capacity_per_day: NonNegative
-
-
 class LegalAid(Event):
-    """Legal aid (FACTS.md 6, 7 [legal aid monitoring]): more centres, more
+    """Legal aid (sources.md 6, 7 [legal aid monitoring]): more centres, more
     capacity, awareness campaigns (booklets, media)."""
 
     kind: Literal["legal_aid"]
-    add_centres: list[NewCentre] = []
+    add_centres: list[Centre] = []
     close_centres: list[str] = []  # districts whose centre closes
     capacity_factor: NonNegative | None = None
     awareness_share: Probability | None = None  # share who know of the centres (campaigns raise it)
-    reach_hours: Annotated[float, Field(gt=0)] | None = None
 
     def apply(self, rules):
         aid = rules.legal_aid
         factor = 1.0 if self.capacity_factor is None else self.capacity_factor
         centres = [c.model_copy(update={"capacity_per_day": c.capacity_per_day * factor})
                    for c in aid.centres if c.district not in self.close_centres]
-        from sim.scenario import Centre
-
-        centres += [Centre(**c.model_dump()) for c in self.add_centres]
+        centres += list(self.add_centres)
         change = {"centres": centres}
         if self.awareness_share is not None:
             change["awareness_share"] = self.awareness_share
-        if self.reach_hours is not None:
-            change["reach_hours"] = self.reach_hours
         return _replace(rules, "legal_aid", **change)
 
 
 class EconomicShock(Event):
     """A sector's demand (and wage) scaled from a date: construction closing in
-    the 2008-09 crisis (FACTS.md 7 [2009 cable])."""
+    the 2008-09 crisis (sources.md 7 [2009 cable])."""
 
     kind: Literal["economic_shock"]
     sector: str
@@ -193,8 +195,6 @@ class EconomicShock(Event):
 
     @model_validator(mode="after")
     def _sector(self):
-        from sim.scenario import SECTORS
-
         if self.sector not in SECTORS:
             raise ValueError(f"sector: unknown sector {self.sector!r}; expected one of {', '.join(SECTORS)}")
         return self

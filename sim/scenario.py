@@ -14,21 +14,27 @@ import datetime as dt
 import hashlib
 import tomllib
 from pathlib import Path
-from typing import Annotated, Any
+from typing import Annotated, Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
 
 from sim.policies import AnyEvent, check_events
+from sim.schema import (
+    SECTORS,
+    Centre,
+    Count,
+    Monthly,
+    NonNegative,
+    Positive,
+    Probability,
+    Range,
+    check_in_range,
+    check_range,
+)
 
 REPO_ROOT = Path(__file__).resolve().parents[1]
 BASELINE = REPO_ROOT / "scenarios" / "baseline.toml"
-SECTORS = ("cotton", "vegetables_melons", "construction", "livestock", "bazaar_trade")
-
-Probability = Annotated[float, Field(ge=0.0, le=1.0)]
-NonNegative = Annotated[float, Field(ge=0.0)]
-Positive = Annotated[float, Field(gt=0.0)]
-Count = Annotated[int, Field(ge=0)]
-Monthly = Annotated[list[Annotated[float, Field(ge=0.0)]], Field(min_length=12, max_length=12)]
+__all__ = ["BASELINE", "REPO_ROOT", "SECTORS", "Scenario", "ScenarioError", "load"]
 
 
 class ScenarioError(Exception):
@@ -67,9 +73,17 @@ class Migrants(Section):
     planned_stay_concentration: Positive
     initial_seasonal: Count
     cash_on_arrival_usd: NonNegative
-    max_idle_days: Annotated[int, Field(ge=1)]
+    living_cost_usd_per_day: NonNegative
+    job_horizon_days: Positive
+    home_earnings_usd_per_day: Positive
+    home_earnings_spread: NonNegative
+    deportation_cost_usd: NonNegative
+    risk_perception_spread: NonNegative
+    alarm_factor: Annotated[float, Field(ge=1.0)]
+    other_offence_share: Probability
     job_search_rate: Probability
     relocate_rate: Probability
+    travel_cost_usd_per_hour: NonNegative
     return_same_district: Probability
     distance_decay_hours: Positive
 
@@ -83,11 +97,25 @@ class Migrants(Section):
         return self
 
 
+class News(Section):
+    """What would-be migrants had heard from returnees before the first simulated
+    day, per day of a stay (the steady state of the baseline)."""
+
+    memory_days: Positive  # returnees' reports fade with this time constant
+    prior_person_days: NonNegative  # the weight of what had been heard before the first day
+    prior_stay_days: Positive  # the length of a stay in those reports
+    earnings_usd_per_day: NonNegative  # wages actually received
+    withheld_usd_per_day: NonNegative
+    police_usd_per_day: NonNegative  # bribes and fines paid
+    catches_per_1000_days: NonNegative
+    catches_unregistered_per_1000_days: NonNegative
+    deportations_per_1000_days: NonNegative
+
+
 class LongTerm(Section):
     initial: Count
     mean_stay_years: Positive
     share_registered: Probability
-    renewal_share: Probability
 
 
 class DayTraders(Section):
@@ -99,9 +127,10 @@ class Registration(Section):
     deadline_days: Annotated[int, Field(ge=1)]
     daily_rate: Probability
     validity_days: Annotated[int, Field(ge=1)]
-    renewal_share: Probability
     at_border_share: Probability
     cost_usd: NonNegative
+    queue_days: NonNegative
+    office_payment_usd: NonNegative
 
 
 class Sector(Section):
@@ -115,12 +144,18 @@ class Sector(Section):
 
 class Employers(Section):
     quota_permits: Count
-    illegal_hiring_propensity: Probability
+    margin_usd_per_day: NonNegative
+    margin_spread: NonNegative
+    permit_cost_usd: NonNegative
     withholding_share: Probability
     withheld_fraction: Probability
-    passport_keeping: Probability
+    passport_keeping_share: Probability
     passport_return: Probability
     tax_share_of_wage: Probability
+
+
+DETAIN_ORDERS = ("without_papers", "banned", "repeat", "all")
+Orders = list[Literal["without_papers", "banned", "repeat", "all"]]
 
 
 class Police(Section):
@@ -129,36 +164,26 @@ class Police(Section):
     street_check_rate: Probability
     route_check_rate: Probability
     exit_check_rate: Probability
-    bribe_share: Probability
-    fine_share: Probability
-    deport_share: Probability
-    bribe_usd_mean: NonNegative
+    detain: Orders
+    corruption_share: Probability
+    bribe_ask_share: Probability
     fine_usd: NonNegative
     employer_fine_usd: NonNegative
-    register_after_fine: Probability
+    detention_places: NonNegative
+    deportations_per_day: NonNegative
     detention_days: Annotated[int, Field(ge=0)]
     entry_ban_years: NonNegative
     banned_turned_back: Probability
     entry_refusal_share: Probability
 
-    @model_validator(mode="after")
-    def _outcomes_sum_to_one(self) -> Police:
-        total = self.bribe_share + self.fine_share + self.deport_share
-        if abs(total - 1.0) > 1e-6:
-            raise ValueError(f"bribe_share + fine_share + deport_share must sum to 1, got {total:g}")
-        return self
-
-
-class Centre(Section):
-    district: str
-    capacity_per_day: NonNegative
-
 
 class LegalAid(Section):
     centres: list[Centre]
     awareness_share: Probability
-    appeal_rate: Probability
-    reach_hours: Positive
+    visit_rate: Probability
+    trouble_value_usd: NonNegative
+    patience_days: Annotated[int, Field(ge=1)]
+    reappeal_days: Annotated[int, Field(ge=1)]
     resolve_share: Probability
 
 
@@ -167,6 +192,7 @@ class Scenario(Section):
     description: str = ""
     run: Run
     migrants: Migrants
+    news: News
     long_term: LongTerm
     day_traders: DayTraders
     registration: Registration
@@ -175,6 +201,10 @@ class Scenario(Section):
     police: Police
     legal_aid: LegalAid
     events: list[AnyEvent] = []
+    # Plausible ranges of uncertain parameters (assumptions and calibrated values),
+    # by dotted path: "police.detection" = [0.1, 0.5]. Metadata for uncertainty
+    # analysis; the run uses the values above.
+    ranges: dict[str, Range] = {}
 
     @field_validator("sectors")
     @classmethod
@@ -200,11 +230,35 @@ class Scenario(Section):
             if district not in districts:
                 raise ValueError(f"{where}: unknown district {district!r}; expected one of {', '.join(districts)}")
         check_events(self.events, self.run.start_date, self.run.end_date)
+        tree = self.model_dump(exclude={"name", "description", "events", "ranges"})
+        for path, bounds in self.ranges.items():
+            check_range(f"ranges.{path}", _at_path(tree, path, f"ranges.{path}"), bounds)
         return self
+
+    def check_ranges_hold(self, source: str) -> None:
+        """Every stated range contains its value (checked on files, not on
+        overrides: a sweep may go beyond what the file calls plausible)."""
+        tree = self.model_dump(exclude={"name", "description", "events", "ranges"})
+        try:
+            for path, bounds in self.ranges.items():
+                check_in_range(f"ranges.{path}", _at_path(tree, path, f"ranges.{path}"), bounds)
+            for i, event in enumerate(self.events):
+                for lever, bounds in event.ranges.items():
+                    check_in_range(f"events[{i}].ranges.{lever}", getattr(event, lever), bounds)
+        except ValueError as exc:
+            raise ScenarioError(f"{source}: {exc}") from None
+
+    def uncertain(self) -> dict[str, tuple[float, float]]:
+        """Every stated range: parameters by flat name, event levers as
+        ``events[i].lever``."""
+        out = {path.replace(".", "_"): bounds for path, bounds in self.ranges.items()}
+        for i, event in enumerate(self.events):
+            out.update({f"events[{i}].{lever}": bounds for lever, bounds in event.ranges.items()})
+        return out
 
     def flat(self) -> dict[str, Any]:
         """Parameters as flat keywords (the names ``MigrationModel`` accepts)."""
-        return dict(_flatten(self.model_dump(exclude={"name", "description", "events"})))
+        return dict(_flatten(self.model_dump(exclude={"name", "description", "events", "ranges"})))
 
     def with_overrides(self, overrides: dict[str, Any], source: str = "keyword parameters") -> Scenario:
         """A copy with flat-named parameters replaced, validated like a file."""
@@ -217,6 +271,15 @@ class Scenario(Section):
                 raise ScenarioError(f"{source}: unknown parameter {key!r}; see the keys of scenarios/baseline.toml")
             _assign(tree, _path_of(tree, key), value)
         return validate(tree, source)
+
+
+def _at_path(tree: dict[str, Any], path: str, where: str) -> Any:
+    node: Any = tree
+    for key in path.split("."):
+        if not isinstance(node, dict) or key not in node:
+            raise ValueError(f"{where}: no such parameter (write it as section.name, e.g. police.detection)")
+        node = node[key]
+    return node
 
 
 def _flatten(tree: dict[str, Any], prefix: str = ""):
@@ -321,7 +384,9 @@ def _merge(base: dict[str, Any], child: dict[str, Any]) -> dict[str, Any]:
 def load(path: str | Path) -> Scenario:
     """Read and validate a scenario file; ScenarioError names what is wrong."""
     path = Path(path)
-    return validate(read_tree(path), str(path))
+    scenario = validate(read_tree(path), str(path))
+    scenario.check_ranges_hold(str(path))
+    return scenario
 
 
 def file_sha256(path: str | Path) -> str:

@@ -1,5 +1,5 @@
 """The baseline against the calibration targets of sim/data/calibration_targets.csv
-(FACTS.md 1-2). The reduced-scale check runs everywhere; the full-scale check is the
+(sources.md 1-2). The reduced-scale check runs everywhere; the full-scale check is the
 one the issue asks for (10 seeds, one agent per person)."""
 
 import multiprocessing

@@ -227,7 +227,7 @@ outcomes = ["irregular_peak"]
 kind = "lhs"
 samples = 6
 [calibration]
-targets = ["irregular_march_mean", "irregular_peak", "irregular_november_mean", "mean_completed_stay_days", "appeal_shares"]
+targets = ["irregular_march_mean", "irregular_peak", "irregular_november_mean", "mean_completed_stay_days", "share_men"]
 accept = 0.34
 [[parameters]]
 name = "migrants_leave_rate"
@@ -241,7 +241,7 @@ high = 0.004
     assert len(draws) == 6 and len(accepted) == 3
     assert accepted["distance"].max() <= draws[~draws["accepted"]]["distance"].min()
     report = pd.read_csv(out / "fit_report.csv")
-    assert {"irregular_peak", "appeal_shares"} <= set(report["target"])
+    assert {"irregular_peak", "share_men"} <= set(report["target"])
     assert "seasonal_curve" in " ".join(report["target"])
     assert (out / "calibration_fit.png").exists() and "Accepted parameter sets" in (out / "fit_report.md").read_text()
 

@@ -29,21 +29,28 @@ def test_deportation_bans_entry_for_five_years(baseline_run):
 def test_more_inspections_more_detentions_and_employer_fines():
     _, few = run(police_workplace_inspections_per_day=1.0)
     _, many = run(police_workplace_inspections_per_day=4.0)
-    assert many["inspections"].sum() > 3 * few["inspections"].sum()
+    # fewer than four times: employers facing more inspections hire fewer illegal hands, so fewer sites qualify
+    assert many["inspections"].sum() > 2 * few["inspections"].sum()
     assert many["detentions"].sum() > few["detentions"].sum()
     assert many["employer_fines"].sum() > few["employer_fines"].sum() > 0
 
 
-def test_outcome_odds_decide_between_bribe_fine_and_deportation():
-    _, bribes_only = run(police_bribe_share=1.0, police_fine_share=0.0, police_deport_share=0.0)
-    assert bribes_only["bribes"].sum() > 0
-    assert bribes_only["fines"].sum() == bribes_only["deportations"].sum() == bribes_only["detentions"].sum() == 0
-    _, deport_only = run(police_bribe_share=0.0, police_fine_share=0.0, police_deport_share=1.0)
-    assert deport_only["detentions"].sum() > 0 and deport_only["fines"].sum() == 0
+def test_orders_and_corruption_decide_between_bribe_fine_and_deportation():
+    _, honest_deport_all = run(police_corruption_share=0.0, police_detain=["all"], police_detention_places=10**6,
+                               police_deportations_per_day=10**6)
+    assert honest_deport_all["bribes"].sum() == honest_deport_all["fines"].sum() == 0
+    assert honest_deport_all["detentions"].sum() > 0
+    _, corrupt = run(police_corruption_share=1.0, police_detain=[])
+    # everyone who could pay the fine pays the cheaper bribe instead (those who
+    # cannot pay either are detained: tests/test_decisions.py)
+    assert corrupt["bribes"].sum() > 0 and corrupt["fines"].sum() == 0
+    _, mixed = run(police_corruption_share=0.5, police_detain=[])
+    assert mixed["fines"].sum() > 0 and mixed["bribes"].sum() > 0
 
 
 def test_banned_people_are_turned_back_at_the_border():
-    model, ts = run(scale=10, seed=4, run_end_date="2009-06-30", police_deport_share=0.6, police_fine_share=0.2, police_bribe_share=0.2)
+    model, ts = run(scale=10, seed=4, run_end_date="2009-06-30", police_detain=["all"], police_corruption_share=0.2,
+                    police_detention_places=5000.0, police_deportations_per_day=200.0)
     assert ts["turned_back"].sum() > 0
     transitions = dict(zip(TRANSITION_NAMES, model.book.total))
     assert transitions["arrive_evading_ban"] > 0  # the rest slip through, irregular from day one
@@ -60,7 +67,8 @@ def test_quota_permits_make_legal_workers():
     _, none = run(employers_quota_permits=0)
     _, many = run(employers_quota_permits=20000)
     assert none["permitted"].max() == 0
-    assert many["permitted"].mean() > 5000
+    # employers use permits where a legal hire costs less than the fines they expect
+    assert many["permitted"].mean() > 500
     assert many["irregular"].mean() < none["irregular"].mean()
 
 
@@ -75,10 +83,10 @@ def test_legal_aid_capacity_and_awareness_limit_appeals():
     _, none = run(legal_aid_centres=[])
     assert none["appeals"].sum() == 0
     _, small = run(legal_aid_awareness_share=0.3, legal_aid_centres=[{"district": "sairam", "capacity_per_day": 1.0}])
-    _, large = run(legal_aid_awareness_share=0.3, legal_aid_centres=[{"district": "sairam", "capacity_per_day": 200.0}])
+    _, large = run(legal_aid_awareness_share=0.3, legal_aid_centres=[{"district": "sairam", "capacity_per_day": 5000.0}])
     assert small["appeals_turned_away"].sum() > 0
     assert large["appeals"].sum() > small["appeals"].sum()
-    assert large["appeals_turned_away"].sum() == 0
+    assert large["appeals_turned_away"].sum() < 0.02 * large["appeals"].sum()  # only those who left before their turn
     _, unaware = run(legal_aid_awareness_share=0.0)
     assert unaware["appeals"].sum() == 0
 
@@ -87,7 +95,7 @@ def test_appeals_fall_in_the_monitoring_categories(baseline_run):
     model, _ = baseline_run
     by_cat = dict(zip(model.legal_aid.categories, model.legal_aid.by_category))
     assert len(by_cat) == 15
-    # registration is the commonest request, as in the monitoring report (FACTS.md 6)
+    # registration is the commonest request, as in the monitoring report (sources.md 6)
     assert max(by_cat, key=by_cat.get) == "registration"
 
 

@@ -11,6 +11,8 @@ import pytest
 
 import sim
 from sim.amnesty import AmnestyOffice
+from sim.agents.legal_center import LegalAid
+from sim.people.beliefs import Beliefs
 from sim.people.jobs import Jobs
 from sim.people.money import Wallets
 from sim.people.papers import Papers
@@ -27,7 +29,9 @@ OWNERS = {
     Wallets: set(),
     Jobs: {"employed", "permits_used"},
     PoliceRecords: set(),
-    AmnestyOffice: {"applications", "participating", "exempt", "cards_issued"},
+    Beliefs: set(),
+    LegalAid: {"by_category"},
+    AmnestyOffice: {"applications", "came_forward", "cards_issued"},
     StatusBook: {"status"},
 }
 
@@ -48,15 +52,19 @@ def writes(tree: ast.AST):
     for node in ast.walk(tree):
         targets = []
         if isinstance(node, ast.Assign):
-            targets = node.targets
+            targets = list(node.targets)
         elif isinstance(node, (ast.AugAssign, ast.AnnAssign)):
             targets = [node.target]
-        for target in targets:
-            for t in ast.walk(target):
-                if isinstance(t, ast.Subscript) and isinstance(t.value, ast.Attribute):
-                    yield t.value.attr, t.lineno
-                elif isinstance(t, ast.Attribute) and not (isinstance(t.value, ast.Name) and t.value.id == "self"):
-                    yield t.attr, t.lineno
+        while targets:
+            t = targets.pop()
+            if isinstance(t, (ast.Tuple, ast.List)):
+                targets.extend(t.elts)
+            elif isinstance(t, ast.Starred):
+                targets.append(t.value)
+            elif isinstance(t, ast.Subscript) and isinstance(t.value, ast.Attribute):
+                yield t.value.attr, t.lineno
+            elif isinstance(t, ast.Attribute) and not (isinstance(t.value, ast.Name) and t.value.id == "self"):
+                yield t.attr, t.lineno
 
 
 def test_every_owned_array_is_written_only_by_its_owner():

@@ -24,11 +24,11 @@ def test_baseline_loads_and_sets_every_parameter(baseline_text, tmp_path):
 
 BAD = [
     ("detection = 0.3", "detection = 1.5", "police.detection: expected less than or equal to 1, got 1.5"),
-    ("leave_rate = 0.0027", "leave_rate = -0.1", "migrants.leave_rate: expected greater than or equal to 0"),
+    ("leave_rate = ", "leave_rate = -0.1 #", "migrants.leave_rate: expected greater than or equal to 0"),
     ("end_date = 2008-12-31", "end_date = 2007-12-31", "run: end_date 2007-12-31 is before start_date 2008-01-01"),
     ("detention_days = 10", 'detention_days = "ten"', "police.detention_days: expected a valid integer"),
     ("share_men = 0.862", "share_men = 0.862\nshare_women = 0.138", "migrants.share_women: unknown key"),
-    ("bribe_share = 0.45", "bribe_share = 0.5", "bribe_share + fine_share + deport_share must sum to 1"),
+    ('detain = ["without_papers", "banned"]', 'detain = ["everyone"]', "police.detain.0: expected 'without_papers', 'banned', 'repeat' or 'all'"),
     ('district = "sairam"', 'district = "almaty"', "legal_aid.centres[0].district: unknown district 'almaty'"),
     ("[sectors.livestock]", "[sectors.fishing]\npeak_demand = 1\n[sectors.livestock]", "sectors.fishing"),
     ("planned_stay_mean_days = 205", "planned_stay_mean_days = 300", "planned_stay_mean_days must lie strictly between"),

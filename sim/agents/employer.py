@@ -1,9 +1,27 @@
 """Employers: farms, building firms, herd owners and bazaar traders that hire
-seasonal hands, legally under quota permits or illegally, and pay or withhold.
+seasonal hands, and how they decide to hire.
+
+For each match with a job seeker an employer weighs its options, per worker-day:
+
+- **illegally**: the wage, and the fine it expects to pay (how often the police
+  visit sites like its own, times the chance a worker there is found, times the
+  share of those found who are fined or detained rather than let go for a bribe,
+  times the fine for each illegal worker);
+- **under a quota permit**, if it holds a free one and the worker's papers are in
+  order: the wage plus tax and social charges, and the permit's cost and
+  paperwork spread over the worker's stay;
+- **not at all**, if the job is worth less to it (its margin above the wage) than
+  the expected fine.
+
+While an amnesty window is open it weighs filing for the workers it knows to be
+eligible (it holds their papers): the fines it no longer risks on them, against
+the tax it will pay on them from then on, the paperwork, and the police's
+attention to its remaining illegal workers.
 
 Each employer is an ``Employer`` (a Mesa agent fixed in its district's cell); the
-employers' numbers live in ``EmployerBook`` arrays so that a day's hiring,
-dismissals and pay are computed for all of them at once.
+employers' numbers live in ``EmployerBook`` arrays so that a day's decisions are
+computed for all of them at once. Headcounts and permits in use belong to
+``sim/people/jobs.py``.
 """
 
 from __future__ import annotations
@@ -16,7 +34,7 @@ import numpy as np
 from sim.calendar import monthly_curve
 from sim.geography import read_data_csv
 from sim.people.book import FAR
-from sim.scenario import SECTORS
+from sim.schema import SECTORS
 from sim.status import N_STATUS, Status
 
 if TYPE_CHECKING:
@@ -24,7 +42,9 @@ if TYPE_CHECKING:
 
 
 OPEN_JOB_PULL_OF_MARKET = 0.2  # pull of a district's whole demand, relative to an open job
+EMPLOYER_SIZE_SPREAD = 0.5  # lognormal sigma of employer sizes within a district and sector
 SEEKS_WORK = np.isin(np.arange(N_STATUS), [Status.ENTERED, Status.REGISTERED, Status.AMNESTY_CARD, Status.IRREGULAR_STAY])
+IRREGULAR_FREE = np.isin(np.arange(N_STATUS), [Status.IRREGULAR_STAY, Status.IRREGULAR_WORK])
 
 
 class Employer(mesa.discrete_space.FixedAgent):
@@ -56,6 +76,15 @@ class Employer(mesa.discrete_space.FixedAgent):
     def withholds_wages(self) -> bool:
         return bool(self.model.employers.withholds[self.index])
 
+    @property
+    def expected_fine_usd_per_worker_day(self) -> float:
+        return float(self.model.employers.expected_fine()[self.index])
+
+
+INITIAL_FIND_RATE = 0.1  # seekers' daily chance of a job before any hiring is seen
+INITIAL_EXPOSURE_SHARE = 0.5  # employers' belief before any inspection is heard of
+EXPOSURE_NEWS_PEOPLE = 200.0  # workers found after which employers' belief has mostly moved
+
 
 def _largest_remainder(total: int, weights: np.ndarray) -> np.ndarray:
     """Split an integer total in proportion to weights, summing exactly to total."""
@@ -83,7 +112,7 @@ class EmployerBook:
             spec = p.sectors[name]
             counts = _largest_remainder(spec.employers, weights[:, j])
             for d in np.flatnonzero(counts):
-                size = rng.lognormal(0.0, 0.5, size=counts[d])
+                size = rng.lognormal(0.0, EMPLOYER_SIZE_SPREAD, size=counts[d])
                 share = weights[d, j] / weights[:, j].sum()
                 base.extend(spec.peak_demand * share * size / size.sum())
                 sector.extend([j] * counts[d])
@@ -93,8 +122,14 @@ class EmployerBook:
         self.district = np.array(district, dtype=np.int16)
         self.base_demand = np.array(base) / scale  # agents at the sector's peak
         e = p.employers
+        # Practices that differ between employers (fixed for the run).
         self.withholds = rng.random(n) < e.withholding_share
-        self.propensity_illegal = np.clip(rng.beta(10 * e.illegal_hiring_propensity + 1e-9, 10 * (1 - e.illegal_hiring_propensity) + 1e-9, size=n), 0, 1)
+        self.keeps_passports = rng.random(n) < e.passport_keeping_share
+        # What a worker-day brings the employer above the wage.
+        self.margin = e.margin_usd_per_day * np.exp(e.margin_spread * rng.standard_normal(n))
+        # A fixed offset per employer turns fractional demand (in agents) into whole
+        # hands without bias: the expected headcount is the same at any scale.
+        self.dither = rng.random(n)
         self.quota_weight = np.array([p.sectors[SECTORS[s]].quota_weight for s in self.sector])
         self.target = np.zeros(n, dtype=np.int64)
         dates = model.dates
@@ -104,20 +139,29 @@ class EmployerBook:
         # Smoothed share of open jobs among open jobs and idle hands: the news
         # about work that reaches the origin regions (0 no chance, 1 jobs waiting).
         self.prospects = 0.5
+        # Smoothed daily chance that a seeker in each district found a job: what idle workers see.
+        self.find_rate = np.full(len(geo.districts), INITIAL_FIND_RATE)
+        # Share of workers found at inspections who were fined or detained rather
+        # than let go for a bribe: what employers hear of inspections.
+        self.exposure_share = INITIAL_EXPOSURE_SHARE
         self.agents = [Employer(model, model.space[geo.districts[d]], i) for i, d in enumerate(self.district)]
         self.update_rules(None, model.rules)
 
     def update_rules(self, old, new) -> None:
-        """Wages, demand levels, quota permits and amnesty in force."""
-        params, scale = self.model.params, self.model.scale
+        """Wages, demand levels and quota permits in force."""
+        params, model = self.model.params, self.model
         self.wage = np.array([new.sectors[SECTORS[s]].wage_usd_per_day for s in self.sector])
+        self.mean_wage = float(np.average(self.wage, weights=np.maximum(self.base_demand, 1e-12)))
         self.demand_factor = np.array([
             new.sectors[s].peak_demand / params.sectors[s].peak_demand if params.sectors[s].peak_demand > 0 else 0.0 for s in SECTORS
         ])
         if old is None or new.employers.quota_permits != old.employers.quota_permits:
-            # Permits are shared by demand and the sector's claim on the quota; a cut
-            # takes effect as permits fall free (work in hand is not undone).
-            self.permits = _largest_remainder(new.employers.quota_permits // scale, self.base_demand * self.quota_weight)
+            # Permits are shared by demand and the sector's claim on the quota (in
+            # people, then in agents with each employer's offset, so each employer
+            # holds the same permits in expectation at any scale); a cut takes
+            # effect as permits fall free (work in hand is not undone).
+            people = _largest_remainder(new.employers.quota_permits, self.base_demand * self.quota_weight)
+            self.permits = np.floor(people / model.scale + self.dither).astype(np.int64)
 
     def demand_by_district(self, t: int) -> np.ndarray:
         """Hands wanted today in each district (agents)."""
@@ -132,16 +176,34 @@ class EmployerBook:
 
     def set_demand(self, t: int) -> None:
         """Today's demand; employers with more hands than work let the rest go."""
-        self.target = np.floor(self.base_demand * self.curves[self.sector, t] * self.demand_factor[self.sector] + 0.5).astype(np.int64)
-        employed = self.model.jobs.employed
-        excess = employed - self.target
-        if (excess > 0).any():
-            jobs = self.model.jobs
+        wanted = self.base_demand * self.curves[self.sector, t] * self.demand_factor[self.sector]
+        self.target = np.floor(wanted + self.dither).astype(np.int64)
+        jobs = self.model.jobs
+        excess = np.maximum(jobs.employed - self.target, 0)
+        if excess.any():
+            # exactly the excess, chosen at random among each employer's workers
             present = self.model.population.present()
             workers = present[jobs.employer[present] >= 0]
-            share = np.clip(excess / np.maximum(employed, 1), 0.0, 1.0)
-            out = workers[self.model.rng.random(len(workers)) < share[jobs.employer[workers]]]
+            workers = self.model.rng.permutation(workers[excess[jobs.employer[workers]] > 0])
+            out = _first_per_group(workers, jobs.employer, excess, len(excess))
             self.release(out, t, dismissed=True)
+
+    # ---- what employers expect of the police --------------------------------------------------
+
+    def expected_fine(self) -> np.ndarray:
+        """The fine each employer expects per illegal worker-day (US dollars): how
+        often the police visit a site like its own, times the chance a worker there
+        is found, times the share of those found who are fined or detained, times
+        the fine per worker."""
+        police = self.model.rules.police
+        visits = self.model.police.expected_site_visits()
+        return visits * police.detection * self.exposure_share * police.employer_fine_usd
+
+    def hear_of_inspections(self, found: int, exposed: int) -> None:
+        """Employers learn what share of the workers found were fined or detained."""
+        if found:
+            weight = 1.0 - np.exp(-found * self.model.scale / EXPOSURE_NEWS_PEOPLE)
+            self.exposure_share += weight * (exposed / found - self.exposure_share)
 
     def release(self, slots: np.ndarray, t: int, dismissed: bool) -> None:
         """End the jobs of these people (dismissal, departure or detention): settle
@@ -158,7 +220,7 @@ class EmployerBook:
         kept = slots[papers.passport_kept[slots]]
         lost = kept[model.rng.random(len(kept)) >= model.rules.employers.passport_return]
         papers.hand_back_passports(kept, lost)
-        jobs.end(slots, permitted, t)
+        jobs.end(slots, permitted, t, dismissed)
         if not dismissed:
             return
         validity = model.rules.registration.validity_days
@@ -176,18 +238,18 @@ class EmployerBook:
 
     def settle(self, slots: np.ndarray, emp: np.ndarray, t: int) -> None:
         """Pay what is owed on leaving the job (days before today), or (withholding
-        employers) keep it back."""
+        employers, from irregular workers) keep it back."""
         model = self.model
         owed = self.earned(slots, emp, t)
-        keeps = self.withholds[emp]
-        model.wallets.receive(slots[~keeps], owed[~keeps])
+        keeps = self.withholds[emp] & IRREGULAR_FREE[model.book.status[slots]]
+        model.wallets.receive_wages(slots[~keeps], owed[~keeps])
         model.wallets.withhold(slots[keeps], owed[keeps])
         model.metrics.add("wages_withheld_usd", owed[keeps].sum() * model.scale)
 
     def hire(self, t: int) -> None:
-        """Idle seasonal workers meet open jobs in their district. With a free
-        permit and papers in order the hire is legal; otherwise the employer hires
-        illegally (with its propensity) or leaves the job open."""
+        """Idle seasonal workers meet open jobs in their district, and each
+        employer decides for each match: a legal hire under a free permit, an
+        illegal hire, or leaving the job open (module docstring)."""
         model, rng = self.model, self.model.rng
         people, jobs, book, m = model.population, model.jobs, model.book, model.rules.migrants
         n_districts = len(model.geo.districts)
@@ -197,14 +259,11 @@ class EmployerBook:
         seekers = idle[SEEKS_WORK[book.status[idle]]]
         jobs_by_district = np.bincount(self.district, weights=open_jobs, minlength=n_districts)
         # Some idle workers move to where the jobs are (the harvest pulls them south).
-        if jobs_by_district.sum() > 0 and len(seekers):
-            moving = seekers[rng.random(len(seekers)) < m.relocate_rate]
-            cum = np.cumsum(jobs_by_district / jobs_by_district.sum())
-            people.relocate(moving, np.minimum(np.searchsorted(cum, rng.random(len(moving)), side="right"), n_districts - 1))
+        model.migrants.move_to_work(seekers, jobs_by_district)
         seekers_by_district = np.bincount(people.district[seekers], minlength=n_districts)
         matches = np.minimum(rng.binomial(seekers_by_district, m.job_search_rate), jobs_by_district.astype(np.int64))
         if matches.sum() == 0:
-            self._after_hiring(len(seekers))
+            self._after_hiring(len(seekers), seekers_by_district, np.zeros(n_districts))
             return
         workers = _first_per_group(rng.permutation(seekers), people.district, matches, n_districts)
         slots = np.repeat(np.arange(len(self.target)), open_jobs)
@@ -213,9 +272,14 @@ class EmployerBook:
         status = book.status[workers]
         card = status == Status.AMNESTY_CARD  # may work for anyone, no permit needed
         papers_ok = ((status == Status.ENTERED) | (status == Status.REGISTERED)) & ~model.papers.documents_lost[workers]
+        # The employer's reckoning, per worker-day.
+        fine = self.expected_fine()[slots]
+        days = np.maximum(people.leave_day[workers] - t, 1)
+        legal_cost = model.rules.employers.tax_share_of_wage * self.wage[slots] + model.rules.employers.permit_cost_usd / days
+        prefers_legal = papers_ok & (legal_cost <= fine) & (self.margin[slots] > legal_cost)
         free = self.permits - jobs.permits_used
-        legal = papers_ok & (_rank_within(slots, papers_ok) < free[slots])
-        illegal = ~(legal | card) & (rng.random(len(slots)) < self.propensity_illegal[slots])
+        legal = prefers_legal & (_rank_within(slots, prefers_legal) < free[slots])
+        illegal = ~(legal | card) & (self.margin[slots] > fine)
         hired = legal | illegal | card
         workers, slots, legal, illegal = workers[hired], slots[hired], legal[hired], illegal[hired]
         jobs.hire(workers, slots, legal, t)
@@ -224,16 +288,21 @@ class EmployerBook:
         model.papers.register(workers[legal], FAR)  # the permit is the registration
         newly_illegal = workers[illegal & (book.status[workers] != Status.IRREGULAR_STAY)]
         book.move(newly_illegal, Status.IRREGULAR_WORK, "hired_without_permit")
-        kept = workers[illegal][rng.random(int(illegal.sum())) < model.rules.employers.passport_keeping]
-        model.papers.take_passports(kept)
-        self._after_hiring(len(seekers) - len(workers))
+        model.papers.take_passports(workers[illegal & self.keeps_passports[slots]])
+        model.metrics.add("hires_legal", int(legal.sum()) * model.scale)
+        model.metrics.add("hires_illegal", int(illegal.sum()) * model.scale)
+        hires_by_district = np.bincount(people.district[workers], minlength=n_districts)
+        self._after_hiring(len(seekers) - len(workers), seekers_by_district, hires_by_district)
 
-    def _after_hiring(self, still_idle: int) -> None:
+    def _after_hiring(self, still_idle: int, seekers: np.ndarray, hires: np.ndarray) -> None:
         self.idle_after_hiring = still_idle
         self.unfilled = int(np.maximum(self.target - self.model.jobs.employed, 0).sum())
         news = self.unfilled / (self.unfilled + still_idle) if self.unfilled + still_idle > 0 else 0.0
         weight = 1.0 / self.model.rules.migrants.news_days
         self.prospects += weight * (news - self.prospects)
+        # Idle workers see how many seekers around them found work lately.
+        looked = seekers > 0
+        self.find_rate[looked] += weight * (hires[looked] / seekers[looked] - self.find_rate[looked])
 
     def pay(self, t: int) -> None:
         """Legal workers' wages are taxed every day. Pay day is the first of the
@@ -253,26 +322,41 @@ class EmployerBook:
         emp = jobs.employer[workers]
         owed = self.earned(workers, emp, t + 1)  # up to and including today
         jobs.settled(workers, t + 1)
-        held = np.where(self.withholds[emp], owed * model.rules.employers.withheld_fraction, 0.0)
-        model.wallets.receive(workers, owed - held)
+        # A withholding employer keeps back part of the pay of workers who cannot
+        # complain to the authorities (those working irregularly).
+        cheated = self.withholds[emp] & IRREGULAR_FREE[model.book.status[workers]]
+        held = np.where(cheated, owed * model.rules.employers.withheld_fraction, 0.0)
+        model.wallets.receive_wages(workers, owed - held)
         model.wallets.withhold(workers, held)
         model.metrics.add("wages_withheld_usd", held.sum() * model.scale)
 
-    def apply_for_amnesty(self, t: int) -> None:
-        """While a window is open, participating employers file for the workers
-        they employ illegally, a few each day (2006 cable: the employer applies,
-        with the worker's papers and a labour contract)."""
+    def consider_amnesty(self, t: int) -> None:
+        """While a window is open, each employer weighs filing for the workers it
+        knows to be eligible (module docstring) and, if it pays, puts their
+        applications together, a few days each."""
         window = self.model.rules.amnesty
         if window is None:
             return
         model, office = self.model, self.model.amnesty
-        present = model.population.present()
-        workers = present[model.jobs.employer[present] >= 0]
-        status = model.book.status[workers]
-        candidates = workers[office.participating[model.jobs.employer[workers]] & ~office.filed[workers]
-                             & ((status == Status.IRREGULAR_STAY) | (status == Status.IRREGULAR_WORK))]
-        filing = candidates[model.rng.random(len(candidates)) < window.application_rate]
-        office.file(filing)
+        people, jobs, n = model.population, model.jobs, len(self.target)
+        present = people.present()
+        workers = present[jobs.employer[present] >= 0]
+        workers = workers[IRREGULAR_FREE[model.book.status[workers]] & ~office.filed[workers]]
+        if len(workers) == 0:
+            return
+        emp = jobs.employer[workers]
+        known_eligible = office.eligible_on_papers(workers, window)
+        fine = self.expected_fine()[emp]
+        days = np.maximum(people.leave_day[workers] - t, 0)
+        tax = model.rules.employers.tax_share_of_wage * self.wage[emp]
+        # Per eligible worker: fines no longer risked, against tax from now on and the paperwork.
+        net = np.where(known_eligible, (fine * window.employer_exempt - tax) * days - window.paperwork_usd, 0.0)
+        worth = known_eligible & (net > 0)
+        # Coming forward draws the police to the workers it cannot file for.
+        attention = np.where(~known_eligible, (window.attention_factor - 1.0) * fine * days, 0.0)
+        files = np.bincount(emp, weights=np.where(worth, net, 0.0), minlength=n) > np.bincount(emp, weights=attention, minlength=n)
+        chosen = workers[worth & files[emp]]
+        office.file(chosen[model.rng.random(len(chosen)) < 1.0 / window.filing_days])
 
 
 def _first_per_group(items: np.ndarray, group_of: np.ndarray, take: np.ndarray, n_groups: int) -> np.ndarray:

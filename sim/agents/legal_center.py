@@ -1,32 +1,46 @@
-"""Legal aid centres (FACTS.md 6): migrants who know of a centre and can reach it
-bring their troubles; a centre takes as many appeals a day as it can and resolves
-some: registration, unpaid wages and kept passports, lost documents.
+"""Legal aid centres (docs/sources.md, "Legal aid"): a migrant appeals when
+something happened to them, if they know of the centres and the trip is worth it.
 
-``LegalCenter`` agents sit in their district and each takes its own queue;
-``LegalAid`` gathers the day's appeals and routes each to the nearest centre.
+What brings an appeal is an experience, and the appeal's category is that
+experience (``sim/data/appeal_categories.csv``): wages withheld while at work or
+owed after a job, a passport kept, documents lost, a bribe extorted, a dismissal,
+wanting to register and not managing, being out of work with no money, a
+long-term resident without papers. Each trouble has a value in US dollars (the
+money at stake, or ``legal_aid.trouble_value_usd`` for a document or status
+problem); on a day they can get away (``visit_rate``), a person goes if that
+value times the chance the centre resolves it beats the cost of the trip to the
+nearest centre (travel hours times ``migrants.travel_cost_usd_per_hour``, both ways).
+
+``LegalCenter`` agents sit in their district, each with a queue it takes up to
+its daily capacity (in people, stochastically rounded to agents, so the number of
+appeals is the same in expectation at any agent scale); people wait up to
+``patience_days`` for their turn. ``LegalAid`` holds who appealed when and what a
+centre can fix.
 """
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, ClassVar
 
 import mesa
 import numpy as np
 
-from sim.agents.migrant import Group
-from sim.draws import sample
+from sim.agents.migrant import UNREGISTERED, Group
+from sim.draws import sample, stochastic_round
 from sim.geography import read_data_csv
+from sim.people.book import FAR, NEVER, PersonBook
 from sim.status import Status
 
 if TYPE_CHECKING:
     from sim.model import MigrationModel
 
-EXTORTION_MEMORY_DAYS = 30  # how long a shake-down stays a reason to seek help
-SAVINGS_FOR_SHELTER_USD = 30.0  # below this an idle migrant needs a roof
+TROUBLE_MEMORY_DAYS = 30  # an extortion or a dismissal is a reason to seek help for this long
+SHELTER_DAYS = 14  # a broke, idle migrant seeks two weeks of shelter
+NOT_MODELLED = "not_modelled"
 
 
 class LegalCenter(mesa.discrete_space.FixedAgent):
-    """A legal aid centre with a daily capacity (appeals, in people)."""
+    """A legal aid centre with a daily capacity (appeals, in people) and a queue."""
 
     def __init__(self, model: MigrationModel, cell, index: int, capacity_per_day: float):
         super().__init__(model)
@@ -35,33 +49,48 @@ class LegalCenter(mesa.discrete_space.FixedAgent):
         self.capacity_per_day = capacity_per_day
         self.queue = np.zeros(0, dtype=np.int64)
         self.queue_category = np.zeros(0, dtype=np.int64)
+        self.queue_since = np.zeros(0, dtype=np.int64)
 
-    def receive(self, slots: np.ndarray, category: np.ndarray) -> None:
-        """Today's appeals at this centre's door."""
-        self.queue, self.queue_category = slots, category
+    def receive(self, slots: np.ndarray, category: np.ndarray, since: int | np.ndarray) -> None:
+        """Appellants join the end of the queue (``since``: the day they came)."""
+        if len(slots) == 0:
+            return
+        self.queue = np.concatenate([self.queue, slots])
+        self.queue_category = np.concatenate([self.queue_category, category])
+        self.queue_since = np.concatenate([self.queue_since, np.broadcast_to(since, slots.shape)])
 
     def step(self) -> None:
-        """Take today's appeals up to capacity (agent units, stochastically rounded)."""
+        """Those who waited too long, or left the country, give up; the centre
+        takes the rest first come, first served, up to today's capacity."""
+        if len(self.queue) == 0:
+            return
         model = self.model
-        exact = self.capacity_per_day / model.scale
-        capacity = int(exact) + int(model.rng.random() < exact - int(exact))
-        taken = slice(0, capacity)
-        model.legal_aid.take(self.queue[taken], self.queue_category[taken])
-        model.metrics.add("appeals_turned_away", max(len(self.queue) - capacity, 0) * model.scale)
-        self.queue = self.queue[:0]
-        self.queue_category = self.queue_category[:0]
+        t = model.t
+        still = (t - self.queue_since <= model.rules.legal_aid.patience_days) & (model.book.status[self.queue] != Status.HOME)
+        model.metrics.add("appeals_turned_away", int((~still).sum()) * model.scale)
+        self.queue, self.queue_category, self.queue_since = self.queue[still], self.queue_category[still], self.queue_since[still]
+        capacity = stochastic_round(model.rng, self.capacity_per_day / model.scale)
+        model.legal_aid.take(self.queue[:capacity], self.queue_category[:capacity])
+        self.queue, self.queue_category, self.queue_since = self.queue[capacity:], self.queue_category[capacity:], self.queue_since[capacity:]
 
 
-class LegalAid:
+class LegalAid(PersonBook):
     """The appeal categories, who has which trouble, and what a centre can fix."""
 
+    FIELDS: ClassVar[dict[str, tuple[type, object]]] = {"last_appeal_day": (np.int32, NEVER)}
+
     def __init__(self, model: MigrationModel):
+        super().__init__()
         self.model = model
         rows = read_data_csv("appeal_categories.csv")
         self.categories = [r["category"] for r in rows]
-        self.category_names = np.array(self.categories)
-        self.base_weight = np.array([float(r["count"]) for r in rows])
-        self.trigger = [r["trigger"] for r in rows]
+        self.observed_count = np.array([float(r["count"]) for r in rows])  # for comparison only
+        self.experience = [r["experience"] for r in rows]
+        self.modelled = np.array([e != NOT_MODELLED for e in self.experience])
+        index = {e: i for i, e in enumerate(self.experience)}
+        self.fixes_registration = np.isin(np.arange(len(rows)), [index["wants_to_register"], index["resident_without_papers"]])
+        self.fixes_wages = np.isin(np.arange(len(rows)), [index["wages_owed_or_passport_kept"], index["wages_withheld_at_work"]])
+        self.fixes_documents = np.arange(len(rows)) == index["documents_lost"]
         self.by_category = np.zeros(len(rows), dtype=np.int64)
         self.centres: list[LegalCenter] = []
         self.update_rules(None, model.rules)
@@ -74,17 +103,23 @@ class LegalAid:
     def update_rules(self, old, new) -> None:
         """Open, close or resize centres; a campaign makes more migrants aware."""
         model, geo, aid = self.model, self.model.geo, new.legal_aid
-        if old is None or aid.centres != old.legal_aid.centres or aid.reach_hours != old.legal_aid.reach_hours:
+        if old is None or aid.centres != old.legal_aid.centres:
+            waiting = [(c.queue, c.queue_category, c.queue_since, c.cell.place_id) for c in self.centres]
             for centre in self.centres:
                 centre.remove()
             self.centres = [LegalCenter(model, model.space[c.district], i, c.capacity_per_day) for i, c in enumerate(aid.centres)]
             if self.centres:
                 hours = geo.district_hours[:, [geo.districts.index(c.district) for c in aid.centres]]
                 self.nearest = hours.argmin(axis=1)
-                self.reach = np.exp(-hours.min(axis=1) / aid.reach_hours)
+                self.hours = hours.min(axis=1)
             else:
                 self.nearest = np.zeros(len(geo.districts), dtype=int)
-                self.reach = np.zeros(len(geo.districts))
+                self.hours = np.full(len(geo.districts), np.inf)
+            # Queues of centres that stay open are kept.
+            for queue, category, since, district in waiting:
+                for centre in self.centres:
+                    if centre.cell.place_id == district:
+                        centre.receive(queue, category, since)
         if old is not None and aid.awareness_share > old.legal_aid.awareness_share:
             # Booklets and media reach people who did not know: everyone ends up
             # aware with the new share (new people are drawn with it too).
@@ -93,56 +128,70 @@ class LegalAid:
             gain = (aid.awareness_share - old.legal_aid.awareness_share) / (1.0 - old.legal_aid.awareness_share)
             people.learn_of_aid(unaware[model.rng.random(len(unaware)) < gain])
 
-    def _troubles(self, slots: np.ndarray, t: int) -> np.ndarray:
-        """Which categories apply to each person (rows) today."""
+    def troubles(self, slots: np.ndarray, t: int) -> np.ndarray:
+        """What each person's troubles are worth (US dollars; rows: people, columns:
+        categories; 0 where a category does not apply)."""
         model = self.model
-        status, papers, wallets = model.book.status[slots], model.papers, model.wallets
-        employed = model.jobs.employer[slots] >= 0
-        trig = {
-            "any": np.ones(len(slots), dtype=bool),
-            "unregistered": (status == Status.ENTERED) | (status == Status.IRREGULAR_STAY),
-            "employed": employed,
-            "long_term": model.population.group[slots] == Group.LONG_TERM,
-            "idle_without_savings": ~employed & (wallets.savings[slots] < SAVINGS_FOR_SHELTER_USD),
-            "wages_owed_or_passport_kept": (wallets.unpaid_claim[slots] > 0) | papers.passport_kept[slots],
-            "documents_lost": papers.documents_lost[slots],
-            "extorted": t - model.records.extorted_day[slots] <= EXTORTION_MEMORY_DAYS,
+        status, papers, wallets, jobs = model.book.status[slots], model.papers, model.wallets, model.jobs
+        employed = jobs.employer[slots] >= 0
+        claim = wallets.unpaid_claim[slots]
+        value = self.p.trouble_value_usd
+        living = model.rules.migrants.living_cost_usd_per_day
+        seasonal = model.population.group[slots] == Group.SEASONAL
+        unregistered = UNREGISTERED[status]
+        benefit, cost = model.migrants.registration_worth(slots, t)
+        blocked = papers.blocked_day[slots] >= t - TROUBLE_MEMORY_DAYS
+        idle = jobs.idle_since[slots] < FAR
+        worth = {
+            "wants_to_register": np.where(unregistered & seasonal & ((benefit > cost) | blocked), np.maximum(benefit, value * blocked), 0.0),
+            "wages_withheld_at_work": np.where(employed, claim, 0.0),
+            "resident_without_papers": np.where(unregistered & ~seasonal, value, 0.0),
+            "idle_and_broke": np.where(idle & (wallets.savings[slots] < 7 * living), SHELTER_DAYS * living, 0.0),
+            "wages_owed_or_passport_kept": np.where(~employed, claim, 0.0) + value * papers.passport_kept[slots],
+            "documents_lost": value * papers.documents_lost[slots],
+            "dismissed": np.where(jobs.dismissed_day[slots] >= t - TROUBLE_MEMORY_DAYS, value, 0.0),
+            "extorted": np.where(model.records.extorted_day[slots] >= t - TROUBLE_MEMORY_DAYS, model.records.last_bribe_usd[slots], 0.0),
         }
-        return np.column_stack([trig[name] for name in self.trigger])
+        zero = np.zeros(len(slots))
+        return np.column_stack([worth.get(e, zero) for e in self.experience])
 
     def gather(self, t: int) -> None:
-        """Aware migrants appeal with a hazard that falls with distance to a centre;
-        each appeal's category is drawn among their troubles (FACTS.md 6 weights)."""
+        """People who know of the centres and can get away today weigh their
+        troubles against the trip; those who go join the nearest centre's queue
+        with their weightiest trouble as the category."""
         if not self.centres:
             return
-        model, people = self.model, self.model.population
-        # Thinning: draw at the highest hazard, then keep by the person's own.
-        drawn = sample(model.rng, people.present(), self.p.appeal_rate)
-        drawn = drawn[people.knows_aid[drawn] & (model.book.status[drawn] != Status.DETAINED)]
-        appealing = drawn[model.rng.random(len(drawn)) < self.reach[people.district[drawn]]]
-        if len(appealing) == 0:
+        model, people, p = self.model, self.model.population, self.p
+        free_today = sample(model.rng, people.present(), p.visit_rate)
+        free_today = free_today[people.knows_aid[free_today] & (model.book.status[free_today] != Status.DETAINED)
+                                & (self.last_appeal_day[free_today] < t - p.reappeal_days)]
+        if len(free_today) == 0:
             return
-        weights = self._troubles(appealing, t) * self.base_weight
-        cum = np.cumsum(weights, axis=1)
-        u = model.rng.random(len(appealing)) * cum[:, -1]
-        category = (u[:, None] >= cum).sum(axis=1)
+        values = self.troubles(free_today, t)
+        best = values.argmax(axis=1)
+        stake = values[np.arange(len(free_today)), best] * p.resolve_share
+        trip = 2 * self.hours[people.district[free_today]] * model.rules.migrants.travel_cost_usd_per_hour
+        going = stake > trip
+        appealing, category = free_today[going], best[going]
+        self.last_appeal_day[appealing] = t
         centre = self.nearest[people.district[appealing]]
         for c in self.centres:
             mine = centre == c.index
-            c.receive(appealing[mine], category[mine])
+            c.receive(appealing[mine], category[mine], t)
 
     def take(self, slots: np.ndarray, category: np.ndarray) -> None:
-        """Accepted appeals: counted, and some resolved."""
+        """Appeals taken: counted, and some resolved."""
+        if len(slots) == 0:
+            return
         model, papers, book = self.model, self.model.papers, self.model.book
         model.metrics.add("appeals", len(slots) * model.scale)
         self.by_category += np.bincount(category, minlength=len(self.categories)) * model.scale
         solved = model.rng.random(len(slots)) < self.p.resolve_share
-        cat = self.category_names[category]
         t = model.t
-        reg = slots[solved & (cat == "registration")]
-        reg = reg[np.isin(book.status[reg], (Status.ENTERED, Status.IRREGULAR_STAY)) & papers.in_hand(reg)]
-        model.migrants.register(reg, t)
-        wages = slots[solved & (cat == "employer_issues")]
+        reg = slots[solved & self.fixes_registration[category]]
+        reg = reg[UNREGISTERED[book.status[reg]] & papers.in_hand(reg)]
+        model.migrants.register(reg, t, late=book.status[reg] == Status.IRREGULAR_STAY)
+        wages = slots[solved & self.fixes_wages[category]]
         model.metrics.add("wages_recovered_usd", model.wallets.recover_claims(wages) * model.scale)
         papers.return_passports(wages)
-        papers.restore_documents(slots[solved & (cat == "documents")])
+        papers.restore_documents(slots[solved & self.fixes_documents[category]])

@@ -1,12 +1,28 @@
-"""Migrants: when they leave home, where they go, whether they register, and when
-they go home.
+"""Migrants: whether a trip is worth it, where to go, whether to register, how
+long to wait for work, and when to go home.
 
 Each person is a ``Migrant`` (a Mesa agent) for life: created the first time they
 set off (or at the start, if already present), and kept at home between seasons
 with their memory (last district, entry ban, amnesty card). Their state lives in
 numpy arrays indexed by ``Migrant.slot`` and owned by the books of ``sim/people``
-(DESIGN: "Scale and speed"); ``Migrants`` holds the migrants' decisions, drawn for
-a whole group at once, and touches only those something happens to.
+(a decision is a vectorised choice over everyone deciding today); ``Migrants``
+holds the decisions and calls the books' verbs. What they decide from:
+
+- **Going**: what returnees from their own region said a day of a stay brings
+  (wages received, less money paid to the police, less the cost of a deportation
+  times its chance; ``sim/people/news.py``), against what this season at home
+  offers them (home earnings vary between people and years); a card holder
+  expects full pay and no trouble with the police, a banned person expects to be
+  turned back at the border. News of open jobs sets how many of the willing leave
+  on a day of the season.
+- **Registering**: the fee, the days lost queueing and the informal payment at the
+  office, against the police losses they expect while unregistered (the catches of
+  unregistered people and the loss per catch their region reported, scaled by
+  their own fear of the police, which rises when they are caught).
+- **Waiting for work**: each idle day costs food and a bed; they stay while they
+  can pay and a week more of looking is worth it (the chance of a job in their
+  district, from how many seekers found one lately, times the wages left in
+  their planned stay).
 """
 
 from __future__ import annotations
@@ -16,6 +32,7 @@ from typing import TYPE_CHECKING
 
 import mesa
 import numpy as np
+from scipy.special import ndtr
 
 from sim.draws import sample
 from sim.people.book import FAR, NEVER
@@ -25,8 +42,9 @@ if TYPE_CHECKING:
     from sim.model import MigrationModel
 
 
-HOLDS_PAPERS = np.isin(np.arange(N_STATUS), [Status.ENTERED, Status.REGISTERED, Status.IRREGULAR_WORK])
 IRREGULAR_FREE = np.isin(np.arange(N_STATUS), [Status.IRREGULAR_STAY, Status.IRREGULAR_WORK])  # irregular, not held
+UNREGISTERED = np.isin(np.arange(N_STATUS), [Status.ENTERED, Status.IRREGULAR_STAY])
+SEARCH_WEEK_DAYS = 7  # an idle worker weighs one more week of looking
 
 
 class Group(IntEnum):
@@ -85,23 +103,43 @@ class Migrant(mesa.Agent):
         return None if e < 0 else self.model.employers.agents[e]
 
     @property
+    def savings_usd(self) -> float:
+        return float(self.model.wallets.savings[self.slot])
+
+    @property
     def banned_until(self):
         day = self.model.records.ban_until[self.slot]
         return None if day <= NEVER else self.model.date_of(day)
 
 
 class Migrants:
-    """The migrants' decisions: leave home, choose a district, register, go home."""
+    """The migrants' decisions."""
 
     def __init__(self, model: MigrationModel):
         self.model = model
-        self.agents: list[Migrant] = []
+        self.agents: list[Migrant] = []  # the Migrant agent of each slot, once made (``materialize``)
+
+    def materialize(self) -> list[Migrant]:
+        """Make the Migrant agents of people added since the last call. Creating
+        a Mesa agent costs several microseconds and a full-scale year adds some
+        95,000 people, so agents are made when someone reads the model's agent
+        registry (``MigrationModel.agents`` and friends), not on the day a
+        person is added; their slots, and so their order, are the same."""
+        model, made = self.model, len(self.agents)
+        self.agents.extend(Migrant(model, s) for s in range(made, model.population.n))
+        return self.agents
+
+    # ---- people ----------------------------------------------------------------------------
 
     def add(self, count: int, group: Group, origins: np.ndarray | None = None) -> np.ndarray:
-        """New people at home, each with a Migrant agent."""
-        model = self.model
-        slots = model.population.add(model.rng, count, group, model.rules.migrants, model.rules.legal_aid.awareness_share, origins)
-        self.agents.extend(Migrant(model, int(s)) for s in slots)
+        """New people at home, with their fear of the police (their Migrant agents
+        are made on demand: ``materialize``)."""
+        if count == 0:
+            return np.zeros(0, dtype=np.int64)
+        model, rng = self.model, self.model.rng
+        m = model.rules.migrants
+        slots = model.population.add(rng, count, group, m, model.rules.legal_aid.awareness_share, origins)
+        model.beliefs.form(slots, np.exp(m.risk_perception_spread * rng.standard_normal(count)))
         return slots
 
     def planned_stays(self, count: int) -> np.ndarray:
@@ -116,21 +154,49 @@ class Migrants:
         lt = self.model.rules.long_term
         return np.ceil(self.model.rng.exponential(lt.mean_stay_years * 365.0, size=count)).astype(np.int32)
 
-    # ---- leaving home and arriving ----------------------------------------------------
+    # ---- is a trip worth it? --------------------------------------------------------------
+
+    def trip_value(self, slots: np.ndarray, t: int) -> np.ndarray:
+        """What a day of a stay is worth to each person (US dollars), from what
+        returnees of their region said, and their own papers."""
+        model = self.model
+        m, police = model.rules.migrants, model.rules.police
+        news = model.news
+        origin = model.population.origin[slots]
+        value = news.expected_net_usd_per_day(m.deportation_cost_usd)[origin]
+        # A card holder expects no trouble with the police and full pay (employers
+        # withhold only from those who cannot complain).
+        card = model.papers.card_until[slots] > t
+        value = np.where(card, (news.per_day("received") + news.per_day("withheld"))[origin], value)
+        banned = model.records.ban_until[slots] > t  # most banned people are turned back at the border
+        return np.where(banned & ~card, value * (1.0 - police.banned_turned_back), value)
+
+    def willing_share(self, value: np.ndarray) -> np.ndarray:
+        """Chance that a trip worth ``value`` a day beats what this season at home
+        offers a person (home earnings vary between people and years: lognormal)."""
+        m = self.model.rules.migrants
+        if m.home_earnings_spread == 0:
+            return (value > m.home_earnings_usd_per_day).astype(float)
+        z = (np.log(np.maximum(value, 1e-9)) - np.log(m.home_earnings_usd_per_day)) / m.home_earnings_spread
+        return np.where(value > 0, ndtr(z), 0.0)
+
+    # ---- leaving home and arriving -----------------------------------------------------------
 
     def leave_home(self, t: int) -> None:
-        """Seasonal workers at home (known people and first-timers) set off with
-        today's hazard; long-term residents trickle in to keep their stock."""
+        """Seasonal workers at home (known people and first-timers) for whom a
+        trip beats home set off with today's hazard; long-term residents trickle in."""
         model, rng, m = self.model, self.model.rng, self.model.rules.migrants
         population = model.population
-        # Word of jobs travels home: the hazard rises with recent job prospects.
+        # Word of open jobs travels home: how many of the willing set off today.
         hazard = m.leave_rate * model.leave_profile[t] * (1 - m.prospects_weight + m.prospects_weight * model.employers.prospects)
         n = population.n
         at_home = np.flatnonzero((model.book.status[:n] == Status.HOME) & (population.group[:n] == Group.SEASONAL))
-        returning = sample(rng, at_home, hazard)
-        first_timers = rng.binomial(population.pool // model.scale, hazard)
-        population.take_from_pool(first_timers * model.scale)
-        new = self.add(first_timers, Group.SEASONAL)
+        considering = sample(rng, at_home, hazard)
+        returning = considering[rng.random(len(considering)) < self.willing_share(self.trip_value(considering, t))]
+        value = model.news.expected_net_usd_per_day(m.deportation_cost_usd)
+        first = rng.binomial(population.pool // model.scale, hazard * self.willing_share(value))
+        population.take_from_pool(first * model.scale)
+        new = self.add(int(first.sum()), Group.SEASONAL, np.repeat(np.arange(len(first)), first))
         leavers = np.concatenate([returning, new])
         dest = self.choose_destinations(leavers, t)
         # Returning migrants mostly go back where they worked before.
@@ -140,8 +206,8 @@ class Migrants:
         lt = model.rules.long_term
         newcomers = rng.poisson(lt.initial / model.scale / (lt.mean_stay_years * 365.0))
         residents = self.add(newcomers, Group.LONG_TERM)
-        self.enter(leavers, dest, t)
-        self.enter(residents, self.choose_destinations(residents, t, model.long_term_weights), t)
+        towns = self.choose_destinations(residents, t, model.long_term_weights)
+        self.enter(np.concatenate([leavers, residents]), np.concatenate([dest, towns]), t)
 
     def choose_destinations(self, slots: np.ndarray, t: int, weights: np.ndarray | None = None) -> np.ndarray:
         """Gravity choice: jobs on offer weighed by exp(-travel hours / decay)."""
@@ -171,6 +237,7 @@ class Migrants:
         reg = model.rules.registration
         population.arrive(slots, districts, t)
         model.wallets.arrive_with(slots, model.rng.exponential(model.rules.migrants.cash_on_arrival_usd, size=len(slots)))
+        model.records.start_stay(slots, evading)
         papers.start_stay(slots, t + reg.deadline_days, card)
         seasonal = population.group[slots] == Group.SEASONAL
         model.jobs.look_for_work(slots[seasonal], t)
@@ -179,82 +246,162 @@ class Migrants:
         residents = slots[~seasonal]
         population.plan_departure(residents, t + self.long_term_stays(len(residents)))
         model.police.check_routes(slots[evading], t)
-        # Registration at the border post, where the regime offers it.
-        newcomers = slots[legal]
-        self.register(newcomers[model.rng.random(len(newcomers)) < reg.at_border_share], t)
+        # Where the border post registers people, newcomers offered it decide there (no queue).
+        if reg.at_border_share > 0:
+            offered = slots[legal]
+            offered = offered[model.rng.random(len(offered)) < reg.at_border_share]
+            benefit, cost = self.registration_worth(offered, t, queue_days=0.0)
+            self.register(offered[benefit > cost], t)
 
-    # ---- papers ---------------------------------------------------------------------------
+    # ---- papers -----------------------------------------------------------------------------
+
+    def registration_worth(self, slots: np.ndarray, t: int, queue_days: float | None = None,
+                           late: np.ndarray | None = None) -> tuple[np.ndarray, np.ndarray]:
+        """(benefit, cost) of registering, US dollars a person. Benefit: the police
+        losses expected while unregistered until the planned departure (or for a
+        registration's validity), as their region reported them, times the
+        person's fear of the police. Cost: the fee, the working days lost queueing,
+        the informal payment asked at the office, and a fine if they are late."""
+        if len(slots) == 0:
+            return np.zeros(0), np.zeros(0)
+        model = self.model
+        reg, m = model.rules.registration, model.rules.migrants
+        news, origin = model.news, model.population.origin[slots]
+        catch_rate = news.per_day("catches_unregistered")[origin]
+        loss = news.loss_per_catch_usd(m.deportation_cost_usd)[origin]
+        days = np.clip(model.population.leave_day[slots] - t, 0, reg.validity_days)
+        benefit = catch_rate * loss * model.beliefs.risk_view[slots] * days
+        queue = reg.queue_days if queue_days is None else queue_days
+        cost = reg.cost_usd + reg.office_payment_usd + queue * news.per_day("received")[origin]
+        if late is not None:
+            cost = cost + np.where(late, model.rules.police.fine_usd, 0.0)
+        return benefit, cost
 
     def keep_papers(self, t: int) -> None:
-        """Registration: newcomers register or miss the deadline; registrations run out."""
+        """Registration: those who get to an office today register if it is worth
+        it to them; deadlines pass; registrations and cards run out."""
         model = self.model
         rng, reg, book, papers = model.rng, model.rules.registration, model.book, model.papers
-        present = model.population.present()
-        holders = present[HOLDS_PAPERS[book.status[present]]]  # only these can change here
-        status = book.status[holders]
-        can_register = papers.in_hand(holders)
-        in_time = papers.deadline[holders] > t
-        entered = status == Status.ENTERED
-        working = status == Status.IRREGULAR_WORK
-        # Newcomers register with a daily chance; so do those already working
-        # illegally within the deadline (it keeps their stay legal).
-        trying = holders[(entered | (working & (papers.reg_until[holders] <= t) & in_time)) & can_register]
-        self.register(trying[rng.random(len(trying)) < reg.daily_rate], t)
-        # Past the deadline and never registered (a registration running out today
-        # is handled below, with its chance of renewal).
-        never = papers.reg_until[holders] < t
-        book.move(holders[(entered | working) & never & ~in_time], Status.IRREGULAR_STAY, "deadline_passed")
-        # Registrations running out today: renewed or lapsed.
-        status = book.status[holders]
-        expiring = holders[((status == Status.REGISTERED) | (status == Status.IRREGULAR_WORK)) & (papers.reg_until[holders] == t)]
-        long_term = model.population.group[expiring] == Group.LONG_TERM
-        share = np.where(long_term, model.rules.long_term.renewal_share, reg.renewal_share)
-        renew = (rng.random(len(expiring)) < share) & (model.wallets.savings[expiring] >= reg.cost_usd)
-        model.wallets.take(expiring[renew], reg.cost_usd)
-        papers.register(expiring[renew], t + reg.validity_days)
-        book.move(expiring[~renew], Status.IRREGULAR_STAY, "registration_expired")
+        visiting = sample(rng, model.population.present(), reg.daily_rate)
+        status = book.status[visiting]
+        unregistered_worker = (status == Status.IRREGULAR_WORK) & (papers.reg_until[visiting] <= t)
+        at_office = visiting[UNREGISTERED[status] | unregistered_worker]
+        late = (papers.deadline[at_office] <= t) | (book.status[at_office] == Status.IRREGULAR_STAY)
+        benefit, cost = self.registration_worth(at_office, t, late=late)
+        wants = benefit > cost
+        self.register(at_office[wants], t, late=late[wants])
+        # The deadline passes today for those who never registered.
+        due = papers.deadlines_on(t)
+        status = book.status[due]
+        lapsed = due[((status == Status.ENTERED) | (status == Status.IRREGULAR_WORK)) & (papers.reg_until[due] < t)]
+        book.move(lapsed, Status.IRREGULAR_STAY, "deadline_passed")
+        # Registrations running out today: renewed if still worth it, or lapsed.
+        ending = papers.registrations_ending_on(t)
+        status = book.status[ending]
+        expiring = ending[(status == Status.REGISTERED) | (status == Status.IRREGULAR_WORK)]
+        benefit, cost = self.registration_worth(expiring, t)
+        renewed = np.zeros(len(expiring), dtype=bool)
+        renewing = benefit > cost
+        renewed[renewing] = self.register(expiring[renewing], t)
+        book.move(expiring[~renewed], Status.IRREGULAR_STAY, "registration_expired")
         # Amnesty cards running out today (three years on: rare within a run).
-        cards = present[book.status[present] == Status.AMNESTY_CARD] if model.amnesty.cards_issued else present[:0]
-        book.move(cards[papers.card_until[cards] <= t], Status.IRREGULAR_STAY, "card_expired")
+        cards = papers.cards_ending_on(t)
+        book.move(cards[book.status[cards] == Status.AMNESTY_CARD], Status.IRREGULAR_STAY, "card_expired")
 
-    def register(self, slots: np.ndarray, t: int) -> None:
-        """Register these people with the migration police (the caller has checked
-        their papers) if they can pay the fee: a legal stay, unless they work
-        without a permit."""
+    def register(self, slots: np.ndarray, t: int, late: np.ndarray | None = None) -> np.ndarray:
+        """Register these people with the migration police if their passport is
+        in hand and they can pay (those who cannot are blocked, a trouble legal aid
+        hears of): a legal stay, unless they work without a permit. A late
+        registration also pays the fine. Returns a mask of who registered."""
+        if len(slots) == 0:
+            return np.zeros(0, dtype=bool)
         model = self.model
-        reg = model.rules.registration
-        if reg.cost_usd > 0:
-            slots = slots[model.wallets.savings[slots] >= reg.cost_usd]
-            model.wallets.take(slots, reg.cost_usd)
+        reg, wallets = model.rules.registration, model.wallets
+        price = np.full(len(slots), reg.cost_usd + reg.office_payment_usd)
+        if late is not None:
+            price += np.where(late, model.rules.police.fine_usd, 0.0)
+        can = model.papers.in_hand(slots) & (wallets.savings[slots] >= price)
+        model.papers.blocked(slots[~can], t)
+        slots, price = slots[can], price[can]
+        wallets.take(slots, price)
         model.papers.register(slots, t + reg.validity_days)
         status = model.book.status[slots]
-        moving = slots[(status == Status.ENTERED) | (status == Status.IRREGULAR_STAY)]
+        moving = slots[UNREGISTERED[status]]
         to = np.where(model.jobs.employer[moving] >= 0, Status.IRREGULAR_WORK, Status.REGISTERED)
         model.book.move(moving, to, "register")
+        model.metrics.add("registrations", len(slots) * model.scale)
+        return can
 
-    # ---- going home ---------------------------------------------------------------------
+    # ---- waiting for work and going home ----------------------------------------------------
 
     def go_home(self, t: int) -> None:
-        """Leave at the planned day, or when idle too long (work dried up).
-        ``idle_since`` is FAR for anyone who is not a seasonal worker out of work."""
+        """Idle seasonal workers pay for the day and decide whether to keep
+        looking; people whose planned stay is over go home, unless they wait for
+        an amnesty decision and can afford to."""
         model, m = self.model, self.model.rules.migrants
-        population = model.population
+        population, jobs, book, wallets = model.population, model.jobs, model.book, model.wallets
         present = population.present()
-        due = present[(population.leave_day[present] <= t) | (model.jobs.idle_since[present] <= t - m.max_idle_days)]
-        leaving = due[model.book.status[due] != Status.DETAINED]
+        free = book.status[present] != Status.DETAINED
+        idle_at = np.flatnonzero(free & (jobs.idle_since[present] < FAR))
+        idle = present[idle_at]
+        wallets.take(idle, m.living_cost_usd_per_day)
+        going = free & (population.leave_day[present] <= t)
+        going[idle_at[~self.keeps_looking(idle, t)]] = True
+        leaving = present[going]
+        leaving = leaving[~model.amnesty.waits_for_decision(leaving)]
         if len(leaving) == 0:
             return
         model.employers.release(leaving, t, dismissed=False)
-        exiting_irregular = leaving[IRREGULAR_FREE[model.book.status[leaving]]]
+        exiting_irregular = leaving[IRREGULAR_FREE[book.status[leaving]]]
         deported = model.police.check_exits(exiting_irregular, t)
-        leaving = np.setdiff1d(leaving, deported, assume_unique=True)
-        self.end_stay(leaving, t)
-        model.book.move(leaving, Status.HOME, "departed")
+        stays = np.ones(len(leaving), dtype=bool)
+        stays[np.searchsorted(leaving, deported)] = False  # leaving is sorted; the deported are among them
+        leaving = leaving[stays]
+        self.end_stay(leaving, t, deported=False)
+        book.move(leaving, Status.HOME, "departed")
 
-    def end_stay(self, slots: np.ndarray, t: int) -> None:
-        """What ends with any stay, by departure or deportation: papers and claims
-        stay behind, so a new stay starts with a passport and no claim."""
+    def keeps_looking(self, idle: np.ndarray, t: int) -> np.ndarray:
+        """An idle worker keeps looking while they can pay for another day and a
+        week more is worth it: the chance of a job within the week (from how many
+        seekers in their district found one lately) times the wages left in the
+        planned stay (a job found now is expected to last ``job_horizon_days``),
+        against a week's food and bed."""
+        model, m = self.model, self.model.rules.migrants
+        employers, news = model.employers, model.news
+        can_pay = model.wallets.savings[idle] >= m.living_cost_usd_per_day
+        find = employers.find_rate[model.population.district[idle]]
+        job_within_week = 1.0 - (1.0 - find) ** SEARCH_WEEK_DAYS
+        origin = model.population.origin[idle]
+        paid = news.per_day("received")[origin] / np.maximum(news.per_day("received")[origin] + news.per_day("withheld")[origin], 1e-9)
+        work_days = np.clip(model.population.leave_day[idle] - t, 0, m.job_horizon_days)
+        week_worth = job_within_week * employers.mean_wage * paid * work_days - SEARCH_WEEK_DAYS * m.living_cost_usd_per_day
+        return can_pay & (week_worth > 0)
+
+    def move_to_work(self, seekers: np.ndarray, open_jobs_by_district: np.ndarray) -> None:
+        """Idle workers who hear of open jobs in another district (with a daily
+        chance, more often of where more jobs are open) move there if their chance
+        of a job within a week rises enough to pay for the trip."""
+        model, rng, m = self.model, self.model.rng, self.model.rules.migrants
+        total = open_jobs_by_district.sum()
+        if total <= 0 or len(seekers) == 0:
+            return
+        hearing = seekers[rng.random(len(seekers)) < m.relocate_rate]
+        cum = np.cumsum(open_jobs_by_district / total)
+        there = np.minimum(np.searchsorted(cum, rng.random(len(hearing)), side="right"), len(cum) - 1)
+        here = model.population.district[hearing]
+        find = model.employers.find_rate
+        week = 1.0 - (1.0 - find) ** SEARCH_WEEK_DAYS
+        gain = (week[there] - week[here]) * model.employers.mean_wage * m.job_horizon_days
+        trip = model.geo.district_hours[here, there] * m.travel_cost_usd_per_hour
+        moving = gain > trip
+        model.population.relocate(hearing[moving], there[moving].astype(np.int16))
+
+    def end_stay(self, slots: np.ndarray, t: int, deported: bool) -> None:
+        """What ends with any stay, by departure or deportation: seasonal workers
+        tell their region what it was like; papers and claims stay behind, so a
+        new stay starts with a passport and no claim."""
         model = self.model
+        model.news.report(slots[model.population.group[slots] == Group.SEASONAL], t, deported)
         model.population.leave(slots, t, Group.SEASONAL)
         model.papers.clear_at_exit(slots)
         model.wallets.forfeit_claims(slots)

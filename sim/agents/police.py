@@ -1,10 +1,22 @@
 """Migration police: inspections of workplaces, checks on roads, trains, markets
-and at the border, and what follows a detection (FACTS.md 5): a bribe, a fine, or
-detention and deportation with an entry ban; employers fined for illegal hands.
+and at the border, and what follows when an irregular migrant is found
+(docs/sources.md: legal aid monitoring; NGO expert report; 2009 cable).
 
 ``PoliceUnit`` agents decide where to look (one unit per district inspects its
-workplaces; a mobile unit works roads, trains and markets); ``Enforcement`` holds
-the shared rules for what happens to those found.
+workplaces; a mobile unit works roads, trains and markets). ``Enforcement`` holds
+what happens to the people found, an encounter decided by the people in it:
+
+- the unit's **orders** say whom to detain for deportation (people without
+  papers, banned people, repeat offenders, or everyone); the others are fined,
+  and someone who cannot pay the fine is detained;
+- an officer open to a bribe asks for a share of what the official outcome
+  would cost the migrant; the migrant pays if they have the cash (a bribe is
+  cheaper), so a migrant with no cash is never let go for a bribe;
+- detention needs a free **place**; deportation needs **transport**, so detained
+  people wait for it. With no place free, those who cannot be fined are let go.
+
+The mix of bribes, fines, deportations and releases is therefore an outcome of
+orders, capacities, and the cash and papers of the people found.
 """
 
 from __future__ import annotations
@@ -14,8 +26,8 @@ from typing import TYPE_CHECKING
 import mesa
 import numpy as np
 
-from sim.draws import sample
-from sim.scenario import SECTORS
+from sim.draws import sample, stochastic_round
+from sim.schema import SECTORS
 from sim.status import IRREGULAR, Status
 
 if TYPE_CHECKING:
@@ -42,23 +54,27 @@ class PoliceUnit(mesa.discrete_space.FixedAgent):
         visits = self.visits_today
         if visits == 0:
             return
-        book, employed = self.model.employers, self.model.jobs.employed
-        # Sites with workers, in sectors this police targets; bigger sites more often.
-        here = np.flatnonzero((book.district == self.district) & (employed > 0) & (police.sector_weight[book.sector] > 0))
+        book = self.model.employers
+        # Sites in sectors this police targets (whether or not migrants work there
+        # today: the police cannot know); bigger sites, and employers known from
+        # amnesty filings, more often.
+        here = police.sites_of[self.district]
         visits = min(visits, len(here))
         if visits == 0:
             return
-        weight = police.sector_weight[book.sector[here]] * np.sqrt(employed[here])
-        police.sites_today.extend(self.model.rng.choice(here, size=visits, replace=False, p=weight / weight.sum()))
+        # Weighted choice without replacement: the largest of log(weight) + Gumbel noise.
+        keys = np.log(police.site_weight(here)) + self.model.rng.gumbel(size=len(here))
+        police.sites_today.extend(here[np.argpartition(-keys, visits - 1)[:visits]])
 
 
 class Enforcement:
-    """What the police do with the people they find."""
+    """What the police do with the people they find (module docstring)."""
 
     def __init__(self, model: MigrationModel):
         self.model = model
         self.sites_today: list[int] = []  # employers the district units chose to inspect today
         self.unit_list: list[PoliceUnit] = []
+        self.free_places = 0  # detention places free today (agents)
         self.update_rules(None, model.rules)
 
     @property
@@ -68,10 +84,14 @@ class Enforcement:
 
     def update_rules(self, old, new) -> None:
         self.sector_weight = np.array([new.sectors[s].inspection_weight for s in SECTORS])
-        self.ban_days = int(round(new.police.entry_ban_years * 365))
+        self.ban_days = round(new.police.entry_ban_years * 365)
         for unit in self.unit_list:
             unit.inspections_per_day = unit.share * new.police.workplace_inspections_per_day
         self.unit_rates = np.array([u.inspections_per_day for u in self.unit_list])
+        self.orders = set(new.police.detain)
+        book = self.model.employers
+        targeted = self.sector_weight[book.sector] > 0
+        self.sites_of = [np.flatnonzero((book.district == d) & targeted) for d in range(len(self.model.geo.districts))]
 
     def units(self) -> list[PoliceUnit]:
         """One unit per district, inspections shared by where the jobs are; one mobile unit."""
@@ -86,114 +106,172 @@ class Enforcement:
         self.update_rules(None, model.rules)
         return units
 
+    # ---- where the police look ----------------------------------------------------------------
+
+    def site_weight(self, employers: np.ndarray) -> np.ndarray:
+        """How strongly a district unit is drawn to each site: its sector's
+        targeting weight, the square root of its size, and more if it came forward
+        in an amnesty."""
+        model = self.model
+        attention = model.rules.amnesty.attention_factor if model.rules.amnesty is not None else 1.0
+        known = np.where(model.amnesty.came_forward[employers], attention, 1.0)
+        return self.sector_weight[model.employers.sector[employers]] * np.sqrt(model.employers.base_demand[employers]) * known
+
+    def expected_site_visits(self) -> np.ndarray:
+        """Expected inspections a day at each employer's site, under today's orders
+        (what employers reckon with)."""
+        book = self.model.employers
+        weight = self.site_weight(np.arange(len(book.sector)))
+        total = np.bincount(book.district, weights=weight, minlength=len(self.unit_rates) - 1)
+        return self.unit_rates[book.district] * weight / np.maximum(total[book.district], 1e-12)
+
     def patrol(self, t: int) -> None:
         """The day's police work: how many sites each district unit visits (one
         vectorised draw), each unit on duty choosing where to go (its ``step``),
         then the inspections of the chosen sites."""
-        for unit, visits in zip(self.unit_list, self.model.rng.poisson(self.unit_rates)):
+        for unit, visits in zip(self.unit_list, self.model.rng.poisson(self.unit_rates), strict=True):
             unit.visits_today = int(visits)
             if visits or unit.district is None:  # the mobile unit is always out
                 unit.step()
         self.inspect_workplaces(t)
 
     def inspect_workplaces(self, t: int) -> None:
-        """The sites the district units chose today: irregular workers there may be found."""
-        people, book = self.model.population, self.model.book
+        """The sites the district units chose today: irregular workers there may be
+        found; employers are fined for each illegal worker fined or detained."""
+        model = self.model
         employers = np.array(self.sites_today, dtype=np.int64)
         self.sites_today.clear()
         if len(employers) == 0:
             return
-        inspected = np.zeros(len(self.model.employers.target) + 1, dtype=bool)  # last entry: no employer (-1)
+        inspected = np.zeros(len(model.employers.target) + 1, dtype=bool)  # last entry: no employer (-1)
         inspected[employers] = True
-        present = people.present()
-        workers = present[inspected[self.model.jobs.employer[present]]]
-        irregular = workers[IRREGULAR[book.status[workers]]]
-        found = irregular[self.model.rng.random(len(irregular)) < self.p.detection]
-        self.model.metrics.add("inspections", len(employers))
-        _, liable = self.act(found, t)
-        liable = liable[~self.model.amnesty.exempt[liable]]
-        self.model.metrics.add("employer_fines", len(liable))
-        self.model.metrics.add("employer_fines_usd", len(liable) * self.p.employer_fine_usd)
+        present = model.population.present()
+        workers = present[inspected[model.jobs.employer[present]]]
+        irregular = workers[IRREGULAR[model.book.status[workers]]]
+        found = irregular[model.rng.random(len(irregular)) < self.p.detection]
+        model.metrics.add("inspections", len(employers))
+        exposed = self.encounter(found, t)
+        model.employers.hear_of_inspections(len(found), int(exposed.sum()))
+        fined = exposed & ~model.amnesty.exempts(found)
+        model.metrics.add("employer_fines", int(fined.sum()) * model.scale)
+        model.metrics.add("employer_fines_usd", float(fined.sum()) * model.scale * self.p.employer_fine_usd)
 
     def street_checks(self, t: int) -> None:
-        """Stops at markets, on roads and trains: any irregular migrant may be caught."""
+        """Stops at markets, on roads and trains: papers are checked, so people
+        without a valid registration may be caught."""
         book = self.model.book
         stopped = sample(self.model.rng, self.model.population.present(), self.p.street_check_rate)
-        status = book.status[stopped]
-        self.act(stopped[IRREGULAR[status] & (status != Status.DETAINED)], t)
+        self.encounter(stopped[book.status[stopped] == Status.IRREGULAR_STAY], t)
 
     def check_routes(self, newcomers: np.ndarray, t: int) -> None:
         """Mobile units on bypass roads and trains check today's irregular entrants."""
-        self.act(newcomers[self.model.rng.random(len(newcomers)) < self.p.route_check_rate], t)
+        self.encounter(newcomers[self.model.rng.random(len(newcomers)) < self.p.route_check_rate], t)
 
     def check_traders(self, traders: np.ndarray, t: int) -> None:
-        """Day traders are legal, but may be shaken down at a market check."""
-        rng = self.model.rng
-        stopped = sample(rng, traders, self.p.street_check_rate)
-        self.extort(stopped[rng.random(len(stopped)) < self.p.bribe_share], t)
+        """Day traders are legal, but an officer at a market may shake them down."""
+        rng, p = self.model.rng, self.p
+        stopped = sample(rng, traders, p.street_check_rate)
+        shaken = stopped[rng.random(len(stopped)) < p.corruption_share]
+        self.extort(shaken, np.full(len(shaken), p.bribe_ask_share * p.fine_usd), t, day_traders=True)
 
     def screen_entries(self, slots: np.ndarray, t: int) -> tuple[np.ndarray, np.ndarray]:
         """At the crossing: banned people are mostly turned back; the rest of them
         slip through on bypass roads and are irregular from the first day. Barriers
         at entry turn back a share of everyone.
         Returns (admitted, evading) masks over slots."""
-        rng = self.model.rng
-        banned = self.model.records.ban_until[slots] > t
+        model, rng = self.model, self.model.rng
+        banned = model.records.ban_until[slots] > t
         turned_back = (banned & (rng.random(len(slots)) < self.p.banned_turned_back)) | (rng.random(len(slots)) < self.p.entry_refusal_share)
-        self.model.metrics.add("turned_back", int(turned_back.sum()) * self.model.scale)
+        model.metrics.add("turned_back", int(turned_back.sum()) * model.scale)
         return ~turned_back, banned
 
     def check_exits(self, leavers: np.ndarray, t: int) -> np.ndarray:
         """Irregular leavers checked at the border post; returns those deported
-        there (with a ban) instead of leaving freely."""
+        there (at once, with a ban) instead of leaving freely."""
         checked = leavers[self.model.rng.random(len(leavers)) < self.p.exit_check_rate]
-        detained, _ = self.act(checked, t, at_exit=True)
-        self.deport(detained, t)
+        detained = checked[self.encounter(checked, t, at_exit=True)[1]] if len(checked) else checked
         return detained
 
-    def act(self, found: np.ndarray, t: int, at_exit: bool = False) -> tuple[np.ndarray, np.ndarray]:
-        """Outcome for irregular people found: a bribe, a fine or detention.
-        Returns (detained people, employers liable for a fined or detained worker)."""
-        model, rng, p = self.model, self.model.rng, self.p
-        book, records, papers = model.book, model.records, model.papers
-        u = rng.random(len(found))
-        bribe = found[u < p.bribe_share]
-        fine = found[(u >= p.bribe_share) & (u < p.bribe_share + p.fine_share)]
-        detain = found[u >= p.bribe_share + p.fine_share]
-        records.record_violation(fine)  # on record: a fine or a deportation bars an amnesty
-        records.record_violation(detain)
-        self.extort(bribe, t)
-        model.metrics.add("fines", len(fine) * model.scale)
-        model.metrics.add("fines_usd", len(fine) * model.scale * p.fine_usd)
-        model.wallets.take(fine, p.fine_usd)
-        if not at_exit:
-            registering = fine[
-                (book.status[fine] == Status.IRREGULAR_STAY)
-                & papers.in_hand(fine)
-                & (rng.random(len(fine)) < p.register_after_fine)
-            ]
-            model.migrants.register(registering, t)
-        liable = model.jobs.employer[np.concatenate([fine, detain])]
-        model.employers.release(detain, t, dismissed=False)
-        book.move(detain, Status.DETAINED, "detained")
-        records.detain(detain, t + p.detention_days)
-        return detain, np.unique(liable[liable >= 0])
+    # ---- an encounter -------------------------------------------------------------------------
 
-    def extort(self, slots: np.ndarray, t: int) -> None:
+    def encounter(self, found: np.ndarray, t: int, at_exit: bool = False):
+        """What happens to irregular people the police found (module docstring).
+        Returns a mask over ``found`` of those fined or detained (their employer is
+        exposed); at an exit check, (that mask, the detained mask)."""
+        model, rng, p = self.model, self.model.rng, self.p
+        n = len(found)
+        if n == 0:
+            empty = np.zeros(0, dtype=bool)
+            return (empty, empty) if at_exit else empty
+        book, records, papers, wallets = model.book, model.records, model.papers, model.wallets
+        unregistered = book.status[found] == Status.IRREGULAR_STAY
+        records.caught(found, unregistered)
+        model.beliefs.alarm(found, model.rules.migrants.alarm_factor)
+        # The orders: whom to detain for deportation.
+        orders = self.orders
+        to_detain = np.full(n, "all" in orders)
+        if "without_papers" in orders:
+            to_detain |= ~papers.in_hand(found)
+        if "banned" in orders:
+            to_detain |= records.evaded_ban[found]
+        if "repeat" in orders:
+            to_detain |= records.violations[found] > 0
+        cash = wallets.savings[found]
+        # An officer open to a bribe asks a share of what the official outcome costs the migrant.
+        penalty = np.where(to_detain, model.rules.migrants.deportation_cost_usd, p.fine_usd)
+        ask = p.bribe_ask_share * penalty
+        bribe = (rng.random(n) < p.corruption_share) & (cash >= ask) & (ask > 0)
+        official = ~bribe
+        can_pay = cash >= p.fine_usd
+        detain = official & (to_detain | ~can_pay)
+        if not at_exit:  # detention needs a free place; at the border post deportation is at once
+            rank = np.cumsum(detain)
+            over = detain & (rank > self.free_places)
+            detain &= ~over
+            self.free_places -= int(detain.sum())
+        fine = official & ~detain & can_pay
+        let_go = official & ~detain & ~can_pay
+        self.extort(found[bribe], ask[bribe], t)
+        fined = found[fine]
+        records.record_violation(fined)
+        wallets.take(fined, p.fine_usd)
+        records.paid(fined, p.fine_usd)
+        model.metrics.add("fines", len(fined) * model.scale)
+        model.metrics.add("fines_usd", len(fined) * model.scale * p.fine_usd)
+        model.metrics.add("released", int(let_go.sum()) * model.scale)
+        held = found[detain]
+        records.record_violation(held)
+        model.employers.release(held, t, dismissed=False)
+        book.move(held, Status.DETAINED, "detained")
+        if at_exit:
+            self.deport(held, t)
+            return fine | detain, detain
+        records.detain(held, t + p.detention_days)
+        return fine | detain
+
+    def extort(self, slots: np.ndarray, amounts: np.ndarray, t: int, day_traders: bool = False) -> None:
+        """A bribe paid: counted among catches, or apart for day traders (who are legal)."""
         model = self.model
-        amounts = model.rng.exponential(self.p.bribe_usd_mean, size=len(slots))
         model.wallets.take(slots, amounts)
-        model.records.extorted(slots, t)
-        model.metrics.add("bribes", len(slots) * model.scale)
-        model.metrics.add("bribe_usd", amounts.sum() * model.scale)
+        model.records.extorted(slots, amounts, t)
+        model.metrics.add("trader_shakedowns" if day_traders else "bribes", len(slots) * model.scale)
+        model.metrics.add("bribe_usd", float(amounts.sum()) * model.scale)
+
+    # ---- detention and deportation --------------------------------------------------------------
 
     def deport(self, slots: np.ndarray, t: int) -> None:
         self.model.records.deport(slots, t + self.ban_days)
-        self.model.migrants.end_stay(slots, t)
+        self.model.migrants.end_stay(slots, t, deported=True)
         self.model.book.move(slots, Status.HOME, "deported")
 
-    def release_detained(self, t: int) -> None:
-        """Detention ends in deportation, after the paperwork."""
-        n = self.model.population.n
-        held = np.flatnonzero(self.model.book.status[:n] == Status.DETAINED)
-        self.deport(held[self.model.records.detained_until[held] <= t], t)
+    def deport_detained(self, t: int) -> None:
+        """Transport takes detained people whose papers are ready, first held
+        first, up to its capacity; the places they leave are free for today."""
+        model, p = self.model, self.p
+        n = model.population.n
+        held = np.flatnonzero(model.book.status[:n] == Status.DETAINED)
+        ready = held[model.records.detained_until[held] <= t]
+        ready = ready[np.argsort(model.records.detained_until[ready], kind="stable")]
+        going = ready[: stochastic_round(model.rng, p.deportations_per_day / model.scale)]
+        self.deport(going, t)
+        self.free_places = stochastic_round(model.rng, p.detention_places / model.scale) - (len(held) - len(going))

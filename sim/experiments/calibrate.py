@@ -3,11 +3,12 @@ priors (a Latin hypercube over each parameter's range), run each with the
 experiment's seeds, measure the distance of the simulated figures to the observed
 targets, and keep the closest ``accept`` share of draws as the approximate posterior.
 
-Targets (``sim/data/calibration_targets.csv``, FACTS.md 1-2): the seasonal curve of
-the irregular stock (March mean, peak, November mean), its peak month, the mean
-completed stay and the share of men; optionally ``appeal_shares`` (FACTS.md 6: the
-share of appeals in each category). The distance is the mean relative error over
-the chosen targets.
+Targets (``sim/data/calibration_targets.csv``, docs/sources.md): the seasonal
+curve of the irregular stock (March mean, peak, November mean), its peak month,
+the mean completed stay and the share of men among arrivals. The distance is the
+mean relative error over the chosen targets. Figures kept for validation (the
+categories and number of legal aid appeals, docs/validation.md) are never
+targets.
 """
 
 from __future__ import annotations
@@ -25,23 +26,12 @@ def observed_targets() -> dict[str, dict]:
                           "source": r["source"]} for r in read_data_csv("calibration_targets.csv")}
 
 
-def observed_appeal_shares() -> dict[str, float]:
-    rows = read_data_csv("appeal_categories.csv")
-    total = sum(float(r["count"]) for r in rows)
-    return {r["category"]: float(r["count"]) / total for r in rows}
-
-
 def target_errors(sim: pd.DataFrame, targets: list[str]) -> pd.DataFrame:
     """Relative error of each simulated figure (rows: draws) against its target."""
     observed = observed_targets()
     errors = {}
     for name in targets:
-        if name == "appeal_shares":
-            shares = observed_appeal_shares()
-            # total variation distance between the simulated and observed category shares
-            errors[name] = 0.5 * sum((sim[f"appeal_share_{c}"] - share).abs() for c, share in shares.items())
-        else:
-            errors[name] = (sim[name] - observed[name]["observed"]).abs() / observed[name]["observed"]
+        errors[name] = (sim[name] - observed[name]["observed"]).abs() / observed[name]["observed"]
     return pd.DataFrame(errors, index=sim.index)
 
 
@@ -67,10 +57,6 @@ def fit_report(table: pd.DataFrame, targets: list[str]) -> pd.DataFrame:
     accepted = table[table["accepted"]]
     rows = []
     for name in targets:
-        if name == "appeal_shares":
-            rows.append({"target": name, "observed": "FACTS.md 6 shares", "simulated": "",
-                         "relative_error": float(accepted[f"error_{name}"].mean())})
-            continue
         sim = float(accepted[name].mean())
         obs = observed[name]["observed"]
         rows.append({"target": name, "observed": obs, "band_low": observed[name]["low"], "band_high": observed[name]["high"],

@@ -66,14 +66,14 @@ class Design(Strict):
 class Calibration(Strict):
     """Rejection ABC: the design's points (kind = "lhs") are the prior draws."""
 
-    targets: Annotated[list[str], Field(min_length=1)]  # names in sim/data/calibration_targets.csv, or appeal_shares
+    targets: Annotated[list[str], Field(min_length=1)]  # names in sim/data/calibration_targets.csv
     accept: Annotated[float, Field(gt=0, le=1)]  # share of draws kept
 
     @model_validator(mode="after")
     def _known(self):
         from sim.experiments.calibrate import observed_targets
 
-        known = [*observed_targets(), "appeal_shares"]
+        known = list(observed_targets())
         for i, name in enumerate(self.targets):
             if name not in known:
                 raise ValueError(f"calibration.targets[{i}]: unknown target {name!r}; expected some of {', '.join(known)}")

@@ -26,3 +26,31 @@ class PersonBook:
             new = np.full(capacity, fill, dtype=dtype)
             new[: len(old)] = old
             setattr(self, name, new)
+
+
+class DueDates:
+    """A calendar of slots by day: who has something falling due on a day (a
+    deadline, an expiry), so the day's work looks only at them. Entries may be
+    stale (the date was changed since); the owner checks them when they fall due."""
+
+    def __init__(self) -> None:
+        self._by_day: dict[int, list[np.ndarray]] = {}
+
+    def add(self, slots: np.ndarray, days: np.ndarray | int) -> None:
+        if len(slots) == 0:
+            return
+        if np.ndim(days) == 0:
+            self._by_day.setdefault(int(days), []).append(np.asarray(slots))
+            return
+        order = np.argsort(days, kind="stable")
+        days, slots = np.asarray(days)[order], np.asarray(slots)[order]
+        starts = np.flatnonzero(np.r_[True, days[1:] != days[:-1]])
+        for a, b in zip(starts, np.r_[starts[1:], len(days)], strict=True):
+            self._by_day.setdefault(int(days[a]), []).append(slots[a:b])
+
+    def pop(self, day: int) -> np.ndarray:
+        """The slots due on ``day`` (each once), forgotten afterwards."""
+        due = self._by_day.pop(day, None)
+        if not due:
+            return np.zeros(0, dtype=np.int64)
+        return np.unique(np.concatenate(due)) if len(due) > 1 else np.unique(due[0])

@@ -8,7 +8,7 @@ from typing import ClassVar
 
 import numpy as np
 
-from sim.people.book import FAR, PersonBook
+from sim.people.book import FAR, NEVER, PersonBook
 
 
 class Jobs(PersonBook):
@@ -16,6 +16,7 @@ class Jobs(PersonBook):
         "employer": (np.int32, -1),
         "paid_through": (np.int32, 0),  # wages are settled for days before this one
         "idle_since": (np.int32, FAR),  # a seasonal worker out of work since; FAR otherwise
+        "dismissed_day": (np.int32, NEVER),  # last let go by an employer
     }
 
     def __init__(self, n_employers: int):
@@ -40,8 +41,10 @@ class Jobs(PersonBook):
     def settled(self, slots: np.ndarray, until: int) -> None:
         self.paid_through[slots] = until
 
-    def end(self, slots: np.ndarray, with_permit: np.ndarray, t: int) -> None:
+    def end(self, slots: np.ndarray, with_permit: np.ndarray, t: int, dismissed: bool) -> None:
         """The jobs of these people end today (they all hold one)."""
+        if dismissed:
+            self.dismissed_day[slots] = t
         n = len(self.employed)
         emp = self.employer[slots]
         self.employed -= np.bincount(emp, minlength=n)

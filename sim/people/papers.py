@@ -7,7 +7,7 @@ from typing import ClassVar
 
 import numpy as np
 
-from sim.people.book import NEVER, PersonBook
+from sim.people.book import FAR, NEVER, DueDates, PersonBook
 
 
 class Papers(PersonBook):
@@ -17,7 +17,28 @@ class Papers(PersonBook):
         "card_until": (np.int32, NEVER),  # amnesty migrant card valid before this day
         "passport_kept": (np.bool_, False),  # held by the employer
         "documents_lost": (np.bool_, False),  # a kept passport not handed back
+        "blocked_day": (np.int32, NEVER),  # last wanted to register and could not
     }
+
+    def __init__(self) -> None:
+        super().__init__()
+        self._deadlines = DueDates()  # stays whose registration deadline falls on a day
+        self._expiries = DueDates()  # registrations that run out on a day
+        self._card_expiries = DueDates()
+
+    # ---- who falls due today (candidates: the caller checks their status) ----------------
+
+    def deadlines_on(self, t: int) -> np.ndarray:
+        due = self._deadlines.pop(t)
+        return due[self.deadline[due] == t]
+
+    def registrations_ending_on(self, t: int) -> np.ndarray:
+        due = self._expiries.pop(t)
+        return due[self.reg_until[due] == t]
+
+    def cards_ending_on(self, t: int) -> np.ndarray:
+        due = self._card_expiries.pop(t)
+        return due[self.card_until[due] == t]
 
     def in_hand(self, slots: np.ndarray) -> np.ndarray:
         """Whether each person holds their passport and documents."""
@@ -27,13 +48,22 @@ class Papers(PersonBook):
         """On entry: a registration deadline; a card holder's card is their registration."""
         self.deadline[slots] = deadline
         self.reg_until[slots] = np.where(with_card, self.card_until[slots], NEVER)
+        self._deadlines.add(slots, deadline)
 
     def register(self, slots: np.ndarray, until: np.ndarray | int) -> None:
+        """Registered until the day ``until`` (FAR: as long as a permit lasts)."""
         self.reg_until[slots] = until
+        if np.ndim(until) or until < FAR:
+            self._expiries.add(slots, until)
+
+    def blocked(self, slots: np.ndarray, t: int) -> None:
+        """Wanted to register and could not (no passport in hand, or no money)."""
+        self.blocked_day[slots] = t
 
     def issue_cards(self, slots: np.ndarray, until: int) -> None:
         self.card_until[slots] = until
-        self.reg_until[slots] = until
+        self.reg_until[slots] = until  # the card is also the registration
+        self._card_expiries.add(slots, until)
 
     def take_passports(self, slots: np.ndarray) -> None:
         self.passport_kept[slots] = True

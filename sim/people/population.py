@@ -27,6 +27,7 @@ class Population(PersonBook):
         "ever_present": (np.bool_, False),
         "trips": (np.int16, 0),
         "knows_aid": (np.bool_, False),  # knows of the legal aid centres
+        "other_offence": (np.bool_, False),  # broke a law other than the migration rules
     }
 
     def __init__(self, origins: list[str], status, potential_migrants: int):
@@ -42,7 +43,8 @@ class Population(PersonBook):
             self.origin_weights[order[r["id"]]] = float(r["weight"])
             self.origin_citizenship[order[r["id"]]] = self.citizenship_codes.index(r["citizenship"])
         self.origin_weights /= self.origin_weights.sum()
-        self.pool = potential_migrants  # people who have not yet set off for the first time
+        # People in each origin region who have not yet set off for the first time.
+        self.pool = np.floor(potential_migrants * self.origin_weights).astype(np.int64)
         self.completed_stays: list[np.ndarray] = []  # days, of seasonal workers' finished stays
         self._present: np.ndarray | None = None  # cache; reset when anyone enters or leaves
         self.books: list[PersonBook] = [self]  # every book of per-person arrays, grown together
@@ -78,12 +80,13 @@ class Population(PersonBook):
         self.male[slots] = rng.random(count) < m.share_men
         self.age[slots] = np.rint(truncated_normal(rng, m.age_mean, m.age_sd, m.age_min, m.age_max, count))
         self.knows_aid[slots] = rng.random(count) < awareness
+        self.other_offence[slots] = rng.random(count) < m.other_offence_share
         return slots
 
-    def take_from_pool(self, count: int) -> None:
-        if count > self.pool:
-            raise ValueError(f"take_from_pool: {count} asked, {self.pool} left")
-        self.pool -= count
+    def take_from_pool(self, people_by_origin: np.ndarray) -> None:
+        if (people_by_origin > self.pool).any():
+            raise ValueError("take_from_pool: more people asked of an origin than are left there")
+        self.pool -= people_by_origin
 
     def place(self, slots: np.ndarray, districts: np.ndarray) -> None:
         """People already in the country on the first morning."""

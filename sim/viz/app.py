@@ -42,23 +42,23 @@ class ClassroomModel(MigrationModel):
     the sliders set); each lever becomes a parameter override or a policy event."""
 
     def __init__(self, scenario_file: str = "baseline.toml", scale: int = DEFAULT_SCALE, quota_factor: float = 1.0,
-                 inspection_factor: float = 1.0, deport_share: float | None = None, registration_deadline_days: int | None = None,
-                 legal_aid_reach_hours: float | None = None, amnesty: bool = False, amnesty_from_month: int = 8,
+                 inspection_factor: float = 1.0, deport_everyone: bool = False, detention_factor: float = 1.0,
+                 registration_deadline_days: int | None = None, legal_aid_capacity_factor: float = 1.0,
+                 amnesty: bool = False, amnesty_from_month: int = 8,
                  amnesty_to_month: int = 12, rng=20080101):
         scenario = load(SCENARIOS / scenario_file)
         tree = scenario.model_dump()
         police, p = tree["police"], scenario.police
         tree["employers"]["quota_permits"] = int(round(scenario.employers.quota_permits * quota_factor))
         police["workplace_inspections_per_day"] = p.workplace_inspections_per_day * inspection_factor
-        if deport_share is not None:  # the rest split between bribes and fines as in the scenario
-            rest = p.bribe_share + p.fine_share
-            police["deport_share"] = deport_share
-            police["bribe_share"] = (1 - deport_share) * p.bribe_share / rest
-            police["fine_share"] = (1 - deport_share) * p.fine_share / rest
+        if deport_everyone:  # orders: detain everyone caught for deportation
+            police["detain"] = ["all"]
+        police["detention_places"] = p.detention_places * detention_factor
+        police["deportations_per_day"] = p.deportations_per_day * detention_factor
         if registration_deadline_days is not None:
             tree["registration"]["deadline_days"] = int(registration_deadline_days)
-        if legal_aid_reach_hours is not None:
-            tree["legal_aid"]["reach_hours"] = legal_aid_reach_hours
+        tree["legal_aid"]["centres"] = [{**c, "capacity_per_day": c["capacity_per_day"] * legal_aid_capacity_factor}
+                                        for c in tree["legal_aid"]["centres"]]
         if amnesty:
             # a window in the run's first year, from the first of one month to the end of another
             year = scenario.run.start_date.year
@@ -67,7 +67,8 @@ class ClassroomModel(MigrationModel):
             end = min(dt.date(year + to // 12, to % 12 + 1, 1) - dt.timedelta(days=1), scenario.run.end_date)
             tree["events"] = [*tree["events"], {
                 "kind": "amnesty", "start": start, "end": max(end, start), "entered_before": start - dt.timedelta(days=1),
-                "employer_participation": 0.5, "application_rate": 0.05, "processing_per_day": 500.0, "card_years": 3.0,
+                "processing_per_day": 500.0, "card_years": 3.0, "paperwork_usd": 30.0, "filing_days": 10.0,
+                "attention_factor": 2.0,
                 "note": "classroom amnesty"}]
         super().__init__(validate(tree, f"classroom settings on {scenario_file}"), scale=int(scale), rng=rng)
         self.scenario_file = scenario_file
@@ -155,9 +156,10 @@ model_params = {
     "scale": Slider("Agent scale (people per agent)", DEFAULT_SCALE, 5, 100, 5, dtype=int),
     "quota_factor": Slider("Quota permits (x scenario)", 1.0, 0.0, 4.0, 0.25),
     "inspection_factor": Slider("Inspections (x scenario)", 1.0, 0.0, 5.0, 0.25),
-    "deport_share": Slider("Share of those caught who are deported", 0.15, 0.0, 1.0, 0.05),
+    "deport_everyone": {"type": "Checkbox", "value": False, "label": "Orders: detain everyone caught for deportation"},
+    "detention_factor": Slider("Detention places and transport (x scenario)", 1.0, 0.0, 5.0, 0.25),
     "registration_deadline_days": Slider("Registration deadline (days)", 5, 1, 90, 1, dtype=int),
-    "legal_aid_reach_hours": Slider("Legal aid reach (hours of travel)", 1.5, 0.5, 10.0, 0.5),
+    "legal_aid_capacity_factor": Slider("Legal aid capacity (x scenario)", 1.0, 0.0, 5.0, 0.5),
     "amnesty": {"type": "Checkbox", "value": False, "label": "Amnesty (employers apply for their workers)"},
     "amnesty_from_month": Slider("Amnesty opens (month)", 8, 1, 12, 1, dtype=int),
     "amnesty_to_month": Slider("Amnesty closes (month, end of)", 12, 1, 12, 1, dtype=int),

@@ -1,0 +1,177 @@
+"""Policy responses that come from agents' decisions (issue 8): each test changes
+the world (orders, prices, what happened to people) on paired seeds and checks
+that the agents' choices move the outcome the way their reasoning says."""
+
+import datetime as dt
+
+import numpy as np
+from sim import MigrationModel, scenario
+from sim.scenario import REPO_ROOT
+from sim.status import Status
+
+SCENARIOS = REPO_ROOT / "scenarios"
+
+
+def with_events(events, base=scenario.BASELINE, **overrides):
+    tree = scenario.load(base).model_dump()
+    run = {k: overrides.pop(k) for k in list(overrides) if k in ("start_date", "end_date")}
+    tree["run"].update(run)
+    tree["events"] = [*tree["events"], *events]
+    return scenario.validate(tree, "test scenario").with_overrides(overrides)
+
+
+def run(s, scale=10, seed=1):
+    model = MigrationModel(s, scale=scale, rng=seed)
+    model.run()
+    return model, model.timeseries()
+
+
+AMNESTY = {"kind": "amnesty", "start": dt.date(2008, 8, 1), "end": dt.date(2008, 10, 31),
+           "entered_before": dt.date(2008, 7, 15), "processing_per_day": 1000.0, "card_years": 3.0,
+           "paperwork_usd": 30.0, "filing_days": 10.0, "attention_factor": 2.0}
+
+
+def test_more_inspections_before_an_amnesty_raise_employer_filing():
+    drive = {"kind": "enforcement", "start": dt.date(2008, 6, 1), "inspections_factor": 4.0}
+    for seed in (1, 2):
+        _, calm = run(with_events([AMNESTY], end_date=dt.date(2008, 10, 31)), seed=seed)
+        _, pressed = run(with_events([AMNESTY, drive], end_date=dt.date(2008, 10, 31)), seed=seed)
+        assert calm["amnesty_applications"].sum() > 0
+        assert pressed["amnesty_applications"].sum() > 1.5 * calm["amnesty_applications"].sum()
+
+
+def test_employers_file_only_for_workers_their_papers_show_eligible():
+    drive = {"kind": "enforcement", "start": dt.date(2008, 6, 1), "inspections_factor": 5.0}  # so that many file
+    model = MigrationModel(with_events([AMNESTY, drive], end_date=dt.date(2008, 10, 31)), scale=10, rng=3)
+    cutoff = model.day_index(AMNESTY["entered_before"])
+    filed_before = np.zeros(0, dtype=bool)
+    total = 0
+    while model.running:
+        model.step()
+        filed = model.amnesty.filed[: model.population.n].copy()
+        today = np.flatnonzero(filed & ~np.pad(filed_before, (0, len(filed) - len(filed_before))))
+        # filed for today: entered this stay before the cut-off, by a legal crossing, working for an employer
+        assert (model.population.entered[today] < cutoff).all()
+        assert not model.records.evaded_ban[today].any()
+        total += len(today)
+        filed_before = filed
+    ts = model.timeseries()
+    assert total > 50
+    # the police reject only people with offences the employer could not see
+    rejected, approved = ts["amnesty_rejections"].sum(), ts["amnesty_approvals"].sum()
+    assert approved > 0 and rejected < 0.1 * approved
+
+
+def deport_everyone_from(model, origin: str) -> np.ndarray:
+    """A deportation wave: everyone from one region who is there irregularly."""
+    t = model.t
+    present = model.population.present()
+    o = model.geo.origins.index(origin)
+    caught = present[(model.population.origin[present] == o) & np.isin(model.book.status[present],
+                                                                        (Status.IRREGULAR_STAY, Status.IRREGULAR_WORK))]
+    model.employers.release(caught, t, dismissed=False)
+    model.book.move(caught, Status.DETAINED, "detained")
+    model.police.deport(caught, t)
+    return caught
+
+
+def departures_next_season(wave: bool, seed: int, origin: str = "kashkadarya") -> float:
+    """Arrivals in 2009 from the region, relative to arrivals from all others,
+    not counting the deported themselves (they are banned)."""
+    model = MigrationModel(with_events([], start_date=dt.date(2008, 1, 1), end_date=dt.date(2009, 10, 31)), scale=10, rng=seed)
+    deported = np.zeros(0, dtype=np.int64)
+    while model.running:
+        model.step()
+        if wave and model.date == dt.date(2008, 9, 15):
+            deported = deport_everyone_from(model, origin)
+    n = model.population.n
+    came = model.population.entered[:n] >= model.day_index(dt.date(2009, 1, 1))
+    came[deported] = False
+    from_region = model.population.origin[:n] == model.geo.origins.index(origin)
+    return (came & from_region).sum() / (came & ~from_region).sum()
+
+
+def test_a_deportation_wave_from_one_region_deters_its_next_season():
+    for seed in (1, 2):
+        assert departures_next_season(True, seed) < 0.85 * departures_next_season(False, seed)
+
+
+def test_a_migrant_with_no_cash_is_not_let_go_for_a_bribe():
+    s = with_events([], end_date=dt.date(2008, 7, 31), police_corruption_share=1.0)
+    model = MigrationModel(s, scale=10, rng=4)
+    for _ in range(150):
+        model.step()
+    present = model.population.present()
+    found = present[model.book.status[present] == Status.IRREGULAR_STAY][:400]
+    broke, flush = found[:200], found[200:]
+    model.wallets.take(broke, np.inf)
+    model.wallets.receive_wages(flush, 5000.0)
+    t = model.t
+    model.police.free_places = 10**6
+    model.police.encounter(found, t)
+    assert (model.records.extorted_day[flush] == t).all()  # everyone with cash pays the corrupt officer
+    assert not (model.records.extorted_day[broke] == t).any()  # nobody without
+    # without cash the official outcome follows: a fine they cannot pay means detention
+    assert (model.book.status[broke] == Status.DETAINED).all()
+
+
+def test_detention_places_limit_detentions_and_the_rest_are_fined_or_let_go():
+    orders = {"kind": "enforcement", "start": dt.date(2008, 2, 1), "detain": ["all"], "inspections_factor": 4.0}
+    _, roomy = run(with_events([orders], end_date=dt.date(2008, 9, 30), police_detention_places=5000.0,
+                               police_deportations_per_day=500.0), scale=20)
+    _, cramped = run(with_events([orders], end_date=dt.date(2008, 9, 30), police_detention_places=50.0,
+                                 police_deportations_per_day=5.0), scale=20)
+    assert cramped["detained"].max() <= 50 + 20  # at most one agent over the places (stochastic rounding)
+    assert cramped["deportations"].sum() < 0.5 * roomy["deportations"].sum()
+    assert cramped["released"].sum() + cramped["fines"].sum() > roomy["released"].sum() + roomy["fines"].sum()
+
+
+def test_withheld_wages_raise_wage_appeals():
+    wage_categories = ("employer_issues", "employer_treatment_housing")
+    for seed in (1, 2):
+        counts = []
+        for share in (0.0, 0.8):
+            model, _ = run(with_events([], end_date=dt.date(2008, 10, 31), employers_withholding_share=share), seed=seed)
+            by_category = dict(zip(model.legal_aid.categories, model.legal_aid.by_category, strict=True))
+            counts.append(sum(by_category[c] for c in wage_categories))
+        honest, cheating = counts
+        assert cheating > 3 * honest + 50
+
+
+def test_in_a_demand_shock_idle_workers_with_savings_stay_longer():
+    # In early spring most people present have only the cash they came with.
+    shock = [{"kind": "economic_shock", "start": dt.date(2008, 4, 1), "sector": s, "demand_factor": 0.3}
+             for s in ("construction", "vegetables_melons", "cotton", "livestock", "bazaar_trade")]
+    for seed in (1, 2):
+        idle = []
+        for cash in (10.0, 600.0):
+            _, ts = run(with_events(shock, end_date=dt.date(2008, 5, 31), migrants_cash_on_arrival_usd=cash), seed=seed)
+            idle.append(ts["job_seekers"][ts["date"] >= "2008-04-05"].mean())
+        poor, rich = idle
+        assert rich > 1.5 * poor
+
+
+def test_card_holders_come_back_next_season_more_often_than_others():
+    came_back = {"card": [], "other": []}
+    for seed in (1, 2):
+        # the 2006 amnesty, with an inspection drive before it so that many employers file
+        drive = {"kind": "enforcement", "start": dt.date(2006, 6, 1), "end": dt.date(2006, 12, 31), "inspections_factor": 5.0}
+        model = MigrationModel(with_events([drive], base=SCENARIOS / "amnesty_2006.toml"), scale=5, rng=seed)
+        new_year = model.day_index(dt.date(2007, 1, 1))
+        while model.t < new_year:
+            model.step()
+        n = model.population.n
+        home = model.book.status[:n] == Status.HOME
+        seasonal = model.population.group[:n] == 1
+        unbanned = model.records.ban_until[:n] <= new_year
+        card = model.papers.card_until[:n] > new_year
+        holders = home & seasonal & card
+        others = home & seasonal & unbanned & ~card & model.population.ever_present[:n]
+        model.run()
+        came = model.population.entered[:n] >= new_year
+        came_back["card"].append(came[holders])
+        came_back["other"].append(came[others])
+    card, other = np.concatenate(came_back["card"]), np.concatenate(came_back["other"])
+    assert len(card) > 500 and len(other) > 5000, (len(card), len(other))
+    se = np.sqrt(card.mean() * (1 - card.mean()) / len(card) + other.mean() * (1 - other.mean()) / len(other))
+    assert card.mean() > other.mean() + 2 * se, (card.mean(), other.mean(), se)

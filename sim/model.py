@@ -21,9 +21,9 @@ from sim.agents.migrant import Group, Migrants
 from sim.agents.police import Enforcement
 from sim.amnesty import AmnestyOffice
 from sim.calendar import monthly_curve, run_dates
+from sim.draws import stochastic_round
 from sim.geography import Geography, Place
 from sim.metrics import Metrics
-from sim.draws import stochastic_round
 from sim.people.beliefs import Beliefs
 from sim.people.jobs import Jobs
 from sim.people.money import Wallets

@@ -262,11 +262,23 @@ def plot_district_map(timeseries: pd.DataFrame, path, title: str) -> None:
 
 
 def plot_appeals(by_category: dict[str, float], path, title: str) -> None:
-    items = sorted(by_category.items(), key=lambda kv: kv[1])
+    """Each category's share of the appeals the model's centres took, beside its
+    share in the legal aid monitoring (docs/sources.md 6) among the same
+    categories: a check, never a target (docs/validation.md)."""
+    from sim.geography import read_data_csv
+
+    observed = {r["category"]: float(r["count"]) for r in read_data_csv("appeal_categories.csv") if r["category"] in by_category}
+    total_model, total_observed = sum(by_category.values()) or 1.0, sum(observed.values()) or 1.0
+    names = sorted(by_category, key=lambda k: observed.get(k, 0.0))
+    y = np.arange(len(names))
     fig, ax = plt.subplots(figsize=(8, 5), dpi=120)
-    ax.barh([k.replace("_", " ") for k, _ in items], [v for _, v in items], color="#4575b4")
-    ax.set_xlabel("appeals taken by legal aid centres (people)")
-    ax.set_title(title, fontsize=11)
+    ax.barh(y + 0.2, [100 * by_category[k] / total_model for k in names], height=0.4, color="#4575b4", label="model")
+    ax.barh(y - 0.2, [100 * observed.get(k, 0.0) / total_observed for k in names], height=0.4, color="#bbbbbb",
+            label="legal aid monitoring 2008-09")
+    ax.set_yticks(y, [k.replace("_", " ") for k in names])
+    ax.set_xlabel("share of appeals in the categories the model represents (%)")
+    ax.set_title(f"{title}\n{sum(by_category.values()):,.0f} appeals taken in the model", fontsize=11)
+    ax.legend(fontsize=8, loc="lower right")
     ax.grid(axis="x", alpha=0.3)
     fig.tight_layout()
     fig.savefig(path)

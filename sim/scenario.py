@@ -146,6 +146,7 @@ class Employers(Section):
     quota_permits: Count
     margin_usd_per_day: NonNegative
     margin_spread: NonNegative
+    risk_perception_spread: NonNegative
     permit_cost_usd: NonNegative
     withholding_share: Probability
     withheld_fraction: Probability
@@ -235,14 +236,19 @@ class Scenario(Section):
             check_range(f"ranges.{path}", _at_path(tree, path, f"ranges.{path}"), bounds)
         return self
 
-    def check_ranges_hold(self, source: str) -> None:
-        """Every stated range contains its value (checked on files, not on
-        overrides: a sweep may go beyond what the file calls plausible)."""
+    def check_ranges_hold(self, source: str, own_ranges: set[str] | None = None, own_events: int | None = None) -> None:
+        """Every range a file states contains its value (checked on files, not on
+        overrides: a sweep may go beyond what the file calls plausible). Only the
+        ranges the file itself states (``own_ranges``, and the ranges of its own
+        last ``own_events`` events) are checked: a scenario that extends another may
+        set a value outside a range its parent states."""
         tree = self.model_dump(exclude={"name", "description", "events", "ranges"})
+        first_own = 0 if own_events is None else len(self.events) - own_events
         try:
             for path, bounds in self.ranges.items():
-                check_in_range(f"ranges.{path}", _at_path(tree, path, f"ranges.{path}"), bounds)
-            for i, event in enumerate(self.events):
+                if own_ranges is None or path in own_ranges:
+                    check_in_range(f"ranges.{path}", _at_path(tree, path, f"ranges.{path}"), bounds)
+            for i, event in enumerate(self.events[first_own:], start=first_own):
                 for lever, bounds in event.ranges.items():
                     check_in_range(f"events[{i}].ranges.{lever}", getattr(event, lever), bounds)
         except ValueError as exc:
@@ -385,7 +391,9 @@ def load(path: str | Path) -> Scenario:
     """Read and validate a scenario file; ScenarioError names what is wrong."""
     path = Path(path)
     scenario = validate(read_tree(path), str(path))
-    scenario.check_ranges_hold(str(path))
+    own = read_toml(path)
+    own_events = own.get("events", [])
+    scenario.check_ranges_hold(str(path), set(own.get("ranges", {})), len(own_events) if isinstance(own_events, list) else 0)
     return scenario
 
 

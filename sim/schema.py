@@ -27,7 +27,7 @@ def check_range(where: str, value: object, bounds: Range) -> None:
     """A range is [low, high], low < high, stated for a number."""
     low, high = bounds
     if isinstance(value, bool) or not isinstance(value, (int, float)):
-        raise ValueError(f"{where}: a range needs a number, and this is {type(value).__name__}")
+        raise ValueError(f"{where}: a range needs a number, and this is {type(value).__name__}")  # noqa: TRY004 - pydantic reports ValueError
     if not low < high:
         raise ValueError(f"{where}: range [{low:g}, {high:g}]: low must be below high")
 

@@ -29,8 +29,8 @@ def test_deportation_bans_entry_for_five_years(baseline_run):
 def test_more_inspections_more_detentions_and_employer_fines():
     _, few = run(police_workplace_inspections_per_day=1.0)
     _, many = run(police_workplace_inspections_per_day=4.0)
-    # fewer than four times: employers facing more inspections hire fewer illegal hands, so fewer sites qualify
-    assert many["inspections"].sum() > 2 * few["inspections"].sum()
+    # four times the site visits (a Poisson number a day per district unit)
+    assert many["inspections"].sum() > 3 * few["inspections"].sum()
     assert many["detentions"].sum() > few["detentions"].sum()
     assert many["employer_fines"].sum() > few["employer_fines"].sum() > 0
 
@@ -63,12 +63,14 @@ def test_easier_registration_means_fewer_irregular_stays():
     assert easy["registered"].mean() > hard["registered"].mean()
 
 
-def test_quota_permits_make_legal_workers():
-    _, none = run(employers_quota_permits=0)
-    _, many = run(employers_quota_permits=20000)
+def test_permits_are_used_where_a_legal_hire_costs_less_than_the_expected_fines():
+    # At the baseline's fines and inspections illegal hiring is cheaper for most
+    # employers; with five times the inspections many more prefer permits.
+    _, calm = run(employers_quota_permits=20000)
+    _, none = run(employers_quota_permits=0, police_workplace_inspections_per_day=10.0)
+    _, many = run(employers_quota_permits=20000, police_workplace_inspections_per_day=10.0)
     assert none["permitted"].max() == 0
-    # employers use permits where a legal hire costs less than the fines they expect
-    assert many["permitted"].mean() > 500
+    assert many["permitted"].mean() > 2 * calm["permitted"].mean() + 500
     assert many["irregular"].mean() < none["irregular"].mean()
 
 
@@ -91,12 +93,15 @@ def test_legal_aid_capacity_and_awareness_limit_appeals():
     assert unaware["appeals"].sum() == 0
 
 
-def test_appeals_fall_in_the_monitoring_categories(baseline_run):
+def test_appeals_come_only_in_the_categories_the_model_represents(baseline_run):
     model, _ = baseline_run
-    by_cat = dict(zip(model.legal_aid.categories, model.legal_aid.by_category))
+    aid = model.legal_aid
+    by_cat = dict(zip(aid.categories, aid.by_category, strict=True))
     assert len(by_cat) == 15
-    # registration is the commonest request, as in the monitoring report (sources.md 6)
-    assert max(by_cat, key=by_cat.get) == "registration"
+    modelled = {c for c, m in zip(aid.categories, aid.modelled, strict=True) if m}
+    assert len(modelled) == 8 and sum(by_cat[c] for c in modelled) > 1000
+    # a need no rule of the model produces never brings an appeal (the shares are a check: docs/validation.md)
+    assert all(by_cat[c] == 0 for c in by_cat if c not in modelled)
 
 
 def test_planned_stays_lie_within_two_to_eight_months(baseline_run):

@@ -3,7 +3,6 @@ import datetime as dt
 import mesa
 import numpy as np
 import pandas as pd
-import pytest
 
 from sim import MigrationModel
 from sim.agents import Employer, Group, LegalCenter, Migrant, PoliceUnit

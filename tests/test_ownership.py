@@ -10,8 +10,8 @@ from pathlib import Path
 import pytest
 
 import sim
-from sim.amnesty import AmnestyOffice
 from sim.agents.legal_center import LegalAid
+from sim.amnesty import AmnestyOffice
 from sim.people.beliefs import Beliefs
 from sim.people.jobs import Jobs
 from sim.people.money import Wallets
@@ -30,7 +30,7 @@ OWNERS = {
     Jobs: {"employed", "permits_used"},
     PoliceRecords: set(),
     Beliefs: set(),
-    LegalAid: {"by_category"},
+    LegalAid: {"by_category", "by_centre"},
     AmnestyOffice: {"applications", "came_forward", "cards_issued"},
     StatusBook: {"status"},
 }

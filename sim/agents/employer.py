@@ -6,7 +6,8 @@ For each match with a job seeker an employer weighs its options, per worker-day:
 - **illegally**: the wage, and the fine it expects to pay (how often the police
   visit sites like its own, times the chance a worker there is found, times the
   share of those found who are fined or detained rather than let go for a bribe,
-  times the fine for each illegal worker);
+  times the fine for each illegal worker; employers differ in how much they fear
+  inspections);
 - **under a quota permit**, if it holds a free one and the worker's papers are in
   order: the wage plus tax and social charges, and the permit's cost and
   paperwork spread over the worker's stay;
@@ -127,11 +128,13 @@ class EmployerBook:
         self.keeps_passports = rng.random(n) < e.passport_keeping_share
         # What a worker-day brings the employer above the wage.
         self.margin = e.margin_usd_per_day * np.exp(e.margin_spread * rng.standard_normal(n))
+        # How much each employer fears inspections, relative to their true rate.
+        self.risk_view = np.exp(e.risk_perception_spread * rng.standard_normal(n))
         # A fixed offset per employer turns fractional demand (in agents) into whole
         # hands without bias: the expected headcount is the same at any scale.
         self.dither = rng.random(n)
         self.quota_weight = np.array([p.sectors[SECTORS[s]].quota_weight for s in self.sector])
-        self.target = np.zeros(n, dtype=np.int64)
+        self.target = np.zeros(n, dtype=np.int64)  # hands wanted today (agents)
         dates = model.dates
         self.curves = np.array([monthly_curve(p.sectors[s].profile, dates) for s in SECTORS])  # sector x day
         self.unfilled = 0
@@ -139,8 +142,13 @@ class EmployerBook:
         # Smoothed share of open jobs among open jobs and idle hands: the news
         # about work that reaches the origin regions (0 no chance, 1 jobs waiting).
         self.prospects = 0.5
-        # Smoothed daily chance that a seeker in each district found a job: what idle workers see.
-        self.find_rate = np.full(len(geo.districts), INITIAL_FIND_RATE)
+        # Smoothed daily chance that a seeker in each district found a job: what
+        # idle workers see. Kept as smoothed hires over smoothed seekers, so that the
+        # few agents of a coarse run give the same rate as the many of a fine one.
+        self.seekers_seen = np.ones(len(geo.districts))
+        self.hires_seen = np.full(len(geo.districts), INITIAL_FIND_RATE)
+        self.find_rate = self.hires_seen / self.seekers_seen
+        self.oblast_find_rate = INITIAL_FIND_RATE
         # Share of workers found at inspections who were fined or detained rather
         # than let go for a bribe: what employers hear of inspections.
         self.exposure_share = INITIAL_EXPOSURE_SHARE
@@ -151,10 +159,11 @@ class EmployerBook:
         """Wages, demand levels and quota permits in force."""
         params, model = self.model.params, self.model
         self.wage = np.array([new.sectors[SECTORS[s]].wage_usd_per_day for s in self.sector])
-        self.mean_wage = float(np.average(self.wage, weights=np.maximum(self.base_demand, 1e-12)))
         self.demand_factor = np.array([
             new.sectors[s].peak_demand / params.sectors[s].peak_demand if params.sectors[s].peak_demand > 0 else 0.0 for s in SECTORS
         ])
+        # the wage a job found pays, on average over the hands wanted
+        self.mean_wage = float(np.average(self.wage, weights=np.maximum(self.base_demand * self.demand_factor[self.sector], 1e-12)))
         if old is None or new.employers.quota_permits != old.employers.quota_permits:
             # Permits are shared by demand and the sector's claim on the quota (in
             # people, then in agents with each employer's offset, so each employer
@@ -168,10 +177,29 @@ class EmployerBook:
         wanted = self.base_demand * self.curves[self.sector, t] * self.demand_factor[self.sector]
         return np.bincount(self.district, weights=wanted, minlength=len(self.model.geo.districts))
 
+    def open_to_migrants(self) -> np.ndarray:
+        """Open jobs at each employer that it would give a migrant: it hires
+        illegally (the job is worth more than the fine it expects), or it holds a
+        free permit. Jobs an employer would not give a migrant at all are no news
+        to migrants (locals may take them; they are not modelled)."""
+        model = self.model
+        open_jobs = np.maximum(self.target - model.jobs.employed, 0)
+        fine = self.expected_fine()
+        legal_cost = self.legal_cost(np.arange(len(open_jobs)), model.rules.migrants.job_horizon_days)
+        legal = (self.permits > model.jobs.permits_used) & (legal_cost <= fine) & (self.margin > legal_cost)
+        return np.where((self.margin > fine) | legal, open_jobs, 0)
+
+    def legal_cost(self, employers: np.ndarray, days) -> np.ndarray:
+        """What hiring under a permit adds per worker-day at these employers (US
+        dollars): tax and social charges, and the permit's cost and paperwork
+        spread over the ``days`` the worker will stay."""
+        e = self.model.rules.employers
+        return e.tax_share_of_wage * self.wage[employers] + e.permit_cost_usd / np.maximum(days, 1)
+
     def attraction(self, t: int) -> np.ndarray:
-        """What draws a newcomer to a district: jobs open there (news from those
-        already there) and, less, the size of its labour market."""
-        open_jobs = np.bincount(self.district, weights=np.maximum(self.target - self.model.jobs.employed, 0), minlength=len(self.model.geo.districts))
+        """What draws a newcomer to a district: jobs open there to migrants (news
+        from those already there) and, less, the size of its labour market."""
+        open_jobs = np.bincount(self.district, weights=self.open_to_migrants(), minlength=len(self.model.geo.districts))
         return open_jobs + OPEN_JOB_PULL_OF_MARKET * self.demand_by_district(t)
 
     def set_demand(self, t: int) -> None:
@@ -194,10 +222,10 @@ class EmployerBook:
         """The fine each employer expects per illegal worker-day (US dollars): how
         often the police visit a site like its own, times the chance a worker there
         is found, times the share of those found who are fined or detained, times
-        the fine per worker."""
+        the fine per worker; scaled by how much this employer fears inspections."""
         police = self.model.rules.police
         visits = self.model.police.expected_site_visits()
-        return visits * police.detection * self.exposure_share * police.employer_fine_usd
+        return visits * police.detection * self.exposure_share * police.employer_fine_usd * self.risk_view
 
     def hear_of_inspections(self, found: int, exposed: int) -> None:
         """Employers learn what share of the workers found were fined or detained."""
@@ -253,7 +281,7 @@ class EmployerBook:
         model, rng = self.model, self.model.rng
         people, jobs, book, m = model.population, model.jobs, model.book, model.rules.migrants
         n_districts = len(model.geo.districts)
-        open_jobs = np.maximum(self.target - jobs.employed, 0)
+        open_jobs = self.open_to_migrants()
         present = people.present()
         idle = present[jobs.idle_since[present] < FAR]  # seasonal workers out of work (and the detained)
         seekers = idle[SEEKS_WORK[book.status[idle]]]
@@ -261,7 +289,15 @@ class EmployerBook:
         # Some idle workers move to where the jobs are (the harvest pulls them south).
         model.migrants.move_to_work(seekers, jobs_by_district)
         seekers_by_district = np.bincount(people.district[seekers], minlength=n_districts)
-        matches = np.minimum(rng.binomial(seekers_by_district, m.job_search_rate), jobs_by_district.astype(np.int64))
+        # Search: each member of the scarcer side (open jobs or seekers) of a district
+        # is matched today with the chance that at least one of the members of the
+        # other side it could meet (as many as there are per member of its own side)
+        # finds it. Depending only on the smaller count and the ratio of the two,
+        # the number of matches in people is the same in expectation at any scale.
+        jobs_int = jobs_by_district.astype(np.int64)
+        fewer = np.minimum(seekers_by_district, jobs_int)
+        ratio = np.maximum(seekers_by_district, jobs_int) / np.maximum(fewer, 1)
+        matches = rng.binomial(fewer, 1.0 - (1.0 - m.job_search_rate) ** ratio)
         if matches.sum() == 0:
             self._after_hiring(len(seekers), seekers_by_district, np.zeros(n_districts))
             return
@@ -274,14 +310,15 @@ class EmployerBook:
         papers_ok = ((status == Status.ENTERED) | (status == Status.REGISTERED)) & ~model.papers.documents_lost[workers]
         # The employer's reckoning, per worker-day.
         fine = self.expected_fine()[slots]
-        days = np.maximum(people.leave_day[workers] - t, 1)
-        legal_cost = model.rules.employers.tax_share_of_wage * self.wage[slots] + model.rules.employers.permit_cost_usd / days
+        legal_cost = self.legal_cost(slots, people.leave_day[workers] - t)
         prefers_legal = papers_ok & (legal_cost <= fine) & (self.margin[slots] > legal_cost)
         free = self.permits - jobs.permits_used
         legal = prefers_legal & (_rank_within(slots, prefers_legal) < free[slots])
         illegal = ~(legal | card) & (self.margin[slots] > fine)
+        # a card holder is a legal worker needing no permit: worth it if the job beats the tax
+        card &= self.margin[slots] > model.rules.employers.tax_share_of_wage * self.wage[slots]
         hired = legal | illegal | card
-        workers, slots, legal, illegal = workers[hired], slots[hired], legal[hired], illegal[hired]
+        workers, slots, legal, illegal, card = workers[hired], slots[hired], legal[hired], illegal[hired], card[hired]
         jobs.hire(workers, slots, legal, t)
         people.worked_in(workers, self.district[slots])
         book.move(workers[legal], Status.PERMITTED, "hired_with_permit")
@@ -289,7 +326,7 @@ class EmployerBook:
         newly_illegal = workers[illegal & (book.status[workers] != Status.IRREGULAR_STAY)]
         book.move(newly_illegal, Status.IRREGULAR_WORK, "hired_without_permit")
         model.papers.take_passports(workers[illegal & self.keeps_passports[slots]])
-        model.metrics.add("hires_legal", int(legal.sum()) * model.scale)
+        model.metrics.add("hires_legal", int((legal | card).sum()) * model.scale)
         model.metrics.add("hires_illegal", int(illegal.sum()) * model.scale)
         hires_by_district = np.bincount(people.district[workers], minlength=n_districts)
         self._after_hiring(len(seekers) - len(workers), seekers_by_district, hires_by_district)
@@ -297,12 +334,17 @@ class EmployerBook:
     def _after_hiring(self, still_idle: int, seekers: np.ndarray, hires: np.ndarray) -> None:
         self.idle_after_hiring = still_idle
         self.unfilled = int(np.maximum(self.target - self.model.jobs.employed, 0).sum())
-        news = self.unfilled / (self.unfilled + still_idle) if self.unfilled + still_idle > 0 else 0.0
+        # Those still looking, and those who went home today without work, tell of it.
+        looking = still_idle + self.model.migrants.gave_up_today
+        open_jobs = int(self.open_to_migrants().sum())
+        news = open_jobs / (open_jobs + looking) if open_jobs + looking > 0 else 0.0
         weight = 1.0 / self.model.rules.migrants.news_days
         self.prospects += weight * (news - self.prospects)
         # Idle workers see how many seekers around them found work lately.
-        looked = seekers > 0
-        self.find_rate[looked] += weight * (hires[looked] / seekers[looked] - self.find_rate[looked])
+        self.seekers_seen += weight * (seekers - self.seekers_seen)
+        self.hires_seen += weight * (hires - self.hires_seen)
+        self.find_rate = self.hires_seen / np.maximum(self.seekers_seen, 1e-9)
+        self.oblast_find_rate = self.hires_seen.sum() / max(self.seekers_seen.sum(), 1e-9)
 
     def pay(self, t: int) -> None:
         """Legal workers' wages are taxed every day. Pay day is the first of the

@@ -60,17 +60,18 @@ class LegalCenter(mesa.discrete_space.FixedAgent):
         self.queue_since = np.concatenate([self.queue_since, np.broadcast_to(since, slots.shape)])
 
     def step(self) -> None:
-        """Those who waited too long, or left the country, give up; the centre
+        """Those who waited too long, left the country or were detained give up; the centre
         takes the rest first come, first served, up to today's capacity."""
         if len(self.queue) == 0:
             return
         model = self.model
         t = model.t
-        still = (t - self.queue_since <= model.rules.legal_aid.patience_days) & (model.book.status[self.queue] != Status.HOME)
+        status = model.book.status[self.queue]
+        still = (t - self.queue_since <= model.rules.legal_aid.patience_days) & (status != Status.HOME) & (status != Status.DETAINED)
         model.metrics.add("appeals_turned_away", int((~still).sum()) * model.scale)
         self.queue, self.queue_category, self.queue_since = self.queue[still], self.queue_category[still], self.queue_since[still]
         capacity = stochastic_round(model.rng, self.capacity_per_day / model.scale)
-        model.legal_aid.take(self.queue[:capacity], self.queue_category[:capacity])
+        model.legal_aid.take(self.queue[:capacity], self.queue_category[:capacity], self.cell.place_id)
         self.queue, self.queue_category, self.queue_since = self.queue[capacity:], self.queue_category[capacity:], self.queue_since[capacity:]
 
 
@@ -92,6 +93,7 @@ class LegalAid(PersonBook):
         self.fixes_wages = np.isin(np.arange(len(rows)), [index["wages_owed_or_passport_kept"], index["wages_withheld_at_work"]])
         self.fixes_documents = np.arange(len(rows)) == index["documents_lost"]
         self.by_category = np.zeros(len(rows), dtype=np.int64)
+        self.by_centre: dict[str, int] = {}  # appeals taken, by the district of the centre
         self.centres: list[LegalCenter] = []
         self.update_rules(None, model.rules)
 
@@ -139,7 +141,7 @@ class LegalAid(PersonBook):
         living = model.rules.migrants.living_cost_usd_per_day
         seasonal = model.population.group[slots] == Group.SEASONAL
         unregistered = UNREGISTERED[status]
-        benefit, cost = model.migrants.registration_worth(slots, t)
+        benefit, cost = model.migrants.registration_worth(slots, t, late=status == Status.IRREGULAR_STAY)
         blocked = papers.blocked_day[slots] >= t - TROUBLE_MEMORY_DAYS
         idle = jobs.idle_since[slots] < FAR
         worth = {
@@ -179,12 +181,13 @@ class LegalAid(PersonBook):
             mine = centre == c.index
             c.receive(appealing[mine], category[mine], t)
 
-    def take(self, slots: np.ndarray, category: np.ndarray) -> None:
-        """Appeals taken: counted, and some resolved."""
+    def take(self, slots: np.ndarray, category: np.ndarray, district: str) -> None:
+        """Appeals taken at the centre in ``district``: counted, and some resolved."""
         if len(slots) == 0:
             return
         model, papers, book = self.model, self.model.papers, self.model.book
         model.metrics.add("appeals", len(slots) * model.scale)
+        self.by_centre[district] = self.by_centre.get(district, 0) + len(slots) * model.scale
         self.by_category += np.bincount(category, minlength=len(self.categories)) * model.scale
         solved = model.rng.random(len(slots)) < self.p.resolve_share
         t = model.t

@@ -19,10 +19,9 @@ holds the decisions and calls the books' verbs. What they decide from:
   office, against the police losses they expect while unregistered (the catches of
   unregistered people and the loss per catch their region reported, scaled by
   their own fear of the police, which rises when they are caught).
-- **Waiting for work**: each idle day costs food and a bed; they stay while they
-  can pay and a week more of looking is worth it (the chance of a job in their
-  district, from how many seekers found one lately, times the wages left in
-  their planned stay).
+- **Waiting for work**: each idle day costs food and a bed; they keep looking
+  while they can afford the expected wait for a job in their district (from how
+  many seekers there found one lately) and the job is worth the wait.
 """
 
 from __future__ import annotations
@@ -118,6 +117,7 @@ class Migrants:
     def __init__(self, model: MigrationModel):
         self.model = model
         self.agents: list[Migrant] = []  # the Migrant agent of each slot, once made (``materialize``)
+        self.gave_up_today = 0  # idle workers who went home today without finding work (agents)
 
     def materialize(self) -> list[Migrant]:
         """Make the Migrant agents of people added since the last call. Creating
@@ -324,6 +324,9 @@ class Migrants:
         model.papers.blocked(slots[~can], t)
         slots, price = slots[can], price[can]
         wallets.take(slots, price)
+        if late is not None:  # the late fine is paid to the migration police: it is part of what they tell at home
+            late_now = late[can]
+            model.records.paid(slots[late_now], model.rules.police.fine_usd)
         model.papers.register(slots, t + reg.validity_days)
         status = model.book.status[slots]
         moving = slots[UNREGISTERED[status]]
@@ -349,6 +352,7 @@ class Migrants:
         going[idle_at[~self.keeps_looking(idle, t)]] = True
         leaving = present[going]
         leaving = leaving[~model.amnesty.waits_for_decision(leaving)]
+        self.gave_up_today = int((population.leave_day[leaving] > t).sum())  # left before their plan: no work
         if len(leaving) == 0:
             return
         model.employers.release(leaving, t, dismissed=False)
@@ -361,21 +365,25 @@ class Migrants:
         book.move(leaving, Status.HOME, "departed")
 
     def keeps_looking(self, idle: np.ndarray, t: int) -> np.ndarray:
-        """An idle worker keeps looking while they can pay for another day and a
-        week more is worth it: the chance of a job within the week (from how many
-        seekers in their district found one lately) times the wages left in the
-        planned stay (a job found now is expected to last ``job_horizon_days``),
-        against a week's food and bed."""
+        """An idle worker keeps looking if they can afford to wait for a job and
+        it is worth the wait. The expected wait is one over the daily chance of a
+        job (from how many seekers in the oblast found one lately: seekers hear of
+        the whole market, and move to where jobs are, ``move_to_work``); it must end
+        before their planned departure, their savings must cover food and a bed
+        until then, and the wages a job then brings (it is expected to last
+        ``job_horizon_days``, paid in the share returnees reported) must exceed
+        what the wait costs. Savings let a worker wait out a slack market."""
         model, m = self.model, self.model.rules.migrants
         employers, news = model.employers, model.news
-        can_pay = model.wallets.savings[idle] >= m.living_cost_usd_per_day
-        find = employers.find_rate[model.population.district[idle]]
-        job_within_week = 1.0 - (1.0 - find) ** SEARCH_WEEK_DAYS
+        wait = 1.0 / max(employers.oblast_find_rate, 1e-6)
+        days_left = model.population.leave_day[idle] - t
+        waiting_cost = wait * m.living_cost_usd_per_day
         origin = model.population.origin[idle]
-        paid = news.per_day("received")[origin] / np.maximum(news.per_day("received")[origin] + news.per_day("withheld")[origin], 1e-9)
-        work_days = np.clip(model.population.leave_day[idle] - t, 0, m.job_horizon_days)
-        week_worth = job_within_week * employers.mean_wage * paid * work_days - SEARCH_WEEK_DAYS * m.living_cost_usd_per_day
-        return can_pay & (week_worth > 0)
+        received, withheld = news.per_day("received")[origin], news.per_day("withheld")[origin]
+        paid = received / np.maximum(received + withheld, 1e-9)
+        job_worth = employers.mean_wage * paid * np.clip(days_left - wait, 0, m.job_horizon_days)
+        affordable = model.wallets.savings[idle] >= np.maximum(waiting_cost, m.living_cost_usd_per_day)
+        return affordable & (wait < days_left) & (job_worth > waiting_cost)
 
     def move_to_work(self, seekers: np.ndarray, open_jobs_by_district: np.ndarray) -> None:
         """Idle workers who hear of open jobs in another district (with a daily
@@ -389,8 +397,7 @@ class Migrants:
         cum = np.cumsum(open_jobs_by_district / total)
         there = np.minimum(np.searchsorted(cum, rng.random(len(hearing)), side="right"), len(cum) - 1)
         here = model.population.district[hearing]
-        find = model.employers.find_rate
-        week = 1.0 - (1.0 - find) ** SEARCH_WEEK_DAYS
+        week = 1.0 - (1.0 - model.employers.find_rate) ** SEARCH_WEEK_DAYS
         gain = (week[there] - week[here]) * model.employers.mean_wage * m.job_horizon_days
         trip = model.geo.district_hours[here, there] * m.travel_cost_usd_per_hour
         moving = gain > trip

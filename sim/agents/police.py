@@ -54,7 +54,6 @@ class PoliceUnit(mesa.discrete_space.FixedAgent):
         visits = self.visits_today
         if visits == 0:
             return
-        book = self.model.employers
         # Sites in sectors this police targets (whether or not migrants work there
         # today: the police cannot know); bigger sites, and employers known from
         # amnesty filings, more often.
@@ -148,11 +147,10 @@ class Enforcement:
         present = model.population.present()
         workers = present[inspected[model.jobs.employer[present]]]
         irregular = workers[IRREGULAR[model.book.status[workers]]]
-        found = irregular[model.rng.random(len(irregular)) < self.p.detection]
+        found = model.rng.permutation(irregular[model.rng.random(len(irregular)) < self.p.detection])  # no order of arrival at detention
         model.metrics.add("inspections", len(employers))
-        exposed = self.encounter(found, t)
-        model.employers.hear_of_inspections(len(found), int(exposed.sum()))
-        fined = exposed & ~model.amnesty.exempts(found)
+        fined = self.encounter(found, t) & ~model.amnesty.exempts(found)
+        model.employers.hear_of_inspections(len(found), int(fined.sum()))
         model.metrics.add("employer_fines", int(fined.sum()) * model.scale)
         model.metrics.add("employer_fines_usd", float(fined.sum()) * model.scale * self.p.employer_fine_usd)
 
@@ -168,11 +166,13 @@ class Enforcement:
         self.encounter(newcomers[self.model.rng.random(len(newcomers)) < self.p.route_check_rate], t)
 
     def check_traders(self, traders: np.ndarray, t: int) -> None:
-        """Day traders are legal, but an officer at a market may shake them down."""
-        rng, p = self.model.rng, self.p
+        """Day traders are legal, but an officer at a market may shake them down
+        (paid from the day's takings, which the model does not follow: counted only)."""
+        model, rng, p = self.model, self.model.rng, self.p
         stopped = sample(rng, traders, p.street_check_rate)
-        shaken = stopped[rng.random(len(stopped)) < p.corruption_share]
-        self.extort(shaken, np.full(len(shaken), p.bribe_ask_share * p.fine_usd), t, day_traders=True)
+        shaken = int((rng.random(len(stopped)) < p.corruption_share).sum())
+        model.metrics.add("trader_shakedowns", shaken * model.scale)
+        model.metrics.add("bribe_usd", shaken * model.scale * p.bribe_ask_share * p.fine_usd)
 
     def screen_entries(self, slots: np.ndarray, t: int) -> tuple[np.ndarray, np.ndarray]:
         """At the crossing: banned people are mostly turned back; the rest of them
@@ -249,12 +249,12 @@ class Enforcement:
         records.detain(held, t + p.detention_days)
         return fine | detain
 
-    def extort(self, slots: np.ndarray, amounts: np.ndarray, t: int, day_traders: bool = False) -> None:
-        """A bribe paid: counted among catches, or apart for day traders (who are legal)."""
+    def extort(self, slots: np.ndarray, amounts: np.ndarray, t: int) -> None:
+        """A bribe paid by a migrant who was caught."""
         model = self.model
         model.wallets.take(slots, amounts)
         model.records.extorted(slots, amounts, t)
-        model.metrics.add("trader_shakedowns" if day_traders else "bribes", len(slots) * model.scale)
+        model.metrics.add("bribes", len(slots) * model.scale)
         model.metrics.add("bribe_usd", float(amounts.sum()) * model.scale)
 
     # ---- detention and deportation --------------------------------------------------------------

@@ -27,16 +27,21 @@ def figures(seed: int, scale: int) -> dict:
     return {"seed": seed, **calibration_figures(ts, model.metrics.summary(ts))}
 
 
-def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+def run_seeds(function, doc: str) -> list[dict]:
+    """Parse --seeds, --scale and --workers and run ``function(seed, scale)`` for
+    seeds 1..N in a process pool (shared with experiments/validation_check.py)."""
+    parser = argparse.ArgumentParser(description=doc, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--seeds", type=int, default=10)
     parser.add_argument("--scale", type=int, default=1)
     parser.add_argument("--workers", type=int, default=2)
     args = parser.parse_args()
     seeds = list(range(1, args.seeds + 1))
     with ProcessPoolExecutor(max_workers=args.workers) as pool:
-        rows = list(pool.map(figures, seeds, [args.scale] * len(seeds)))
-    table = pd.DataFrame(rows).set_index("seed")
+        return list(pool.map(function, seeds, [args.scale] * len(seeds)))
+
+
+def main() -> None:
+    table = pd.DataFrame(run_seeds(figures, __doc__)).set_index("seed")
     targets = {r["target"]: r for r in read_data_csv("calibration_targets.csv")}
     summary = pd.DataFrame({
         "mean": table.mean(), "sd": table.std(),

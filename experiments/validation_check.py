@@ -10,9 +10,7 @@ results/validation_check.csv. docs/validation.md quotes its output.
 
 from __future__ import annotations
 
-import argparse
-import multiprocessing
-from concurrent.futures import ProcessPoolExecutor
+import sys
 from pathlib import Path
 
 import numpy as np
@@ -20,6 +18,9 @@ import pandas as pd
 
 from sim.geography import read_data_csv
 from sim.metrics import calibration_figures
+
+sys.path.insert(0, str(Path(__file__).parent))
+from calibration_check import run_seeds
 
 MONITORED_CENTRES = ("sairam", "saryagash")  # the two centres of the legal aid monitoring (docs/sources.md 6)
 MONITORED_MONTHS = 7
@@ -76,14 +77,7 @@ def table(runs: pd.DataFrame) -> pd.DataFrame:
 
 
 def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    parser.add_argument("--seeds", type=int, default=10)
-    parser.add_argument("--scale", type=int, default=1)
-    parser.add_argument("--workers", type=int, default=2)
-    args = parser.parse_args()
-    seeds = list(range(1, args.seeds + 1))
-    with ProcessPoolExecutor(max_workers=args.workers, mp_context=multiprocessing.get_context("forkserver")) as pool:
-        runs = pd.DataFrame(list(pool.map(figures, seeds, [args.scale] * len(seeds))))
+    runs = pd.DataFrame(run_seeds(figures, __doc__))
     result = table(runs)
     print(result.to_string(index=False, float_format="{:,.4g}".format))
     Path("results").mkdir(exist_ok=True)

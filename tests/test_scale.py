@@ -16,9 +16,9 @@ import numpy as np
 import pytest
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "experiments"))
-from scale_check import run_all  # noqa: E402
+from scale_check import run_all
 
-from sim.scenario import BASELINE  # noqa: E402
+from sim.scenario import BASELINE
 
 SEEDS = 4
 DISCRETENESS = 0.03

@@ -28,6 +28,8 @@ class Status(IntEnum):
 N_STATUS = len(Status)
 PRESENT = np.array([s != Status.HOME for s in Status])
 IRREGULAR = np.isin(np.arange(N_STATUS), [Status.IRREGULAR_STAY, Status.IRREGULAR_WORK, Status.DETAINED])
+IRREGULAR_FREE = np.isin(np.arange(N_STATUS), [Status.IRREGULAR_STAY, Status.IRREGULAR_WORK])  # irregular, not held
+UNREGISTERED = np.isin(np.arange(N_STATUS), [Status.ENTERED, Status.IRREGULAR_STAY])  # present without a registration
 STOCK_COLUMNS = {s: s.name.lower() for s in Status if s != Status.HOME}
 
 S = Status

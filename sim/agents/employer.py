@@ -36,7 +36,7 @@ from sim.calendar import monthly_curve
 from sim.geography import read_data_csv
 from sim.people.book import FAR
 from sim.schema import SECTORS
-from sim.status import N_STATUS, Status
+from sim.status import IRREGULAR_FREE, N_STATUS, Status
 
 if TYPE_CHECKING:
     from sim.model import MigrationModel
@@ -45,7 +45,6 @@ if TYPE_CHECKING:
 OPEN_JOB_PULL_OF_MARKET = 0.2  # pull of a district's whole demand, relative to an open job
 EMPLOYER_SIZE_SPREAD = 0.5  # lognormal sigma of employer sizes within a district and sector
 SEEKS_WORK = np.isin(np.arange(N_STATUS), [Status.ENTERED, Status.REGISTERED, Status.AMNESTY_CARD, Status.IRREGULAR_STAY])
-IRREGULAR_FREE = np.isin(np.arange(N_STATUS), [Status.IRREGULAR_STAY, Status.IRREGULAR_WORK])
 
 
 class Employer(mesa.discrete_space.FixedAgent):

@@ -25,11 +25,11 @@ from typing import TYPE_CHECKING, ClassVar
 import mesa
 import numpy as np
 
-from sim.agents.migrant import UNREGISTERED, Group
+from sim.agents.migrant import Group
 from sim.draws import sample, stochastic_round
 from sim.geography import read_data_csv
 from sim.people.book import FAR, NEVER, PersonBook
-from sim.status import Status
+from sim.status import UNREGISTERED, Status
 
 if TYPE_CHECKING:
     from sim.model import MigrationModel
@@ -85,7 +85,6 @@ class LegalAid(PersonBook):
         self.model = model
         rows = read_data_csv("appeal_categories.csv")
         self.categories = [r["category"] for r in rows]
-        self.observed_count = np.array([float(r["count"]) for r in rows])  # for comparison only
         self.experience = [r["experience"] for r in rows]
         self.modelled = np.array([e != NOT_MODELLED for e in self.experience])
         index = {e: i for i, e in enumerate(self.experience)}

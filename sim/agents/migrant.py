@@ -35,14 +35,12 @@ from scipy.special import ndtr
 
 from sim.draws import sample
 from sim.people.book import FAR, NEVER
-from sim.status import N_STATUS, Status
+from sim.status import IRREGULAR_FREE, UNREGISTERED, Status
 
 if TYPE_CHECKING:
     from sim.model import MigrationModel
 
 
-IRREGULAR_FREE = np.isin(np.arange(N_STATUS), [Status.IRREGULAR_STAY, Status.IRREGULAR_WORK])  # irregular, not held
-UNREGISTERED = np.isin(np.arange(N_STATUS), [Status.ENTERED, Status.IRREGULAR_STAY])
 SEARCH_WEEK_DAYS = 7  # an idle worker weighs one more week of looking
 
 

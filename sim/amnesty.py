@@ -12,7 +12,7 @@ from typing import TYPE_CHECKING, ClassVar
 
 import numpy as np
 
-from sim.draws import stochastic_round
+from sim.capacity import ServiceCapacity
 from sim.people.book import PersonBook
 from sim.status import N_STATUS, Status
 
@@ -41,6 +41,7 @@ class AmnestyOffice(PersonBook):
             return
         self.filed[:] = False
         self.window = window
+        self.processing = ServiceCapacity(window.processing_per_day, self.model.scale)
 
     # ---- what the employers and the police ask ---------------------------------------------
 
@@ -89,8 +90,8 @@ class AmnestyOffice(PersonBook):
         model.metrics.add("amnesty_applications", len(slots) * model.scale)
 
     def decide(self, t: int) -> None:
-        """Decide on queued applications, up to capacity (stochastically rounded
-        to whole agents): approved if eligible; applications of people who have
+        """Decide on queued applications, up to capacity (in people, spent on
+        whole agents): approved if eligible; applications of people who have
         left are withdrawn."""
         if len(self.applications) == 0:
             return
@@ -99,7 +100,7 @@ class AmnestyOffice(PersonBook):
         gone = ~DECIDABLE[book.status[self.applications]]
         model.metrics.add("amnesty_withdrawn", int(gone.sum()) * model.scale)
         queue = self.applications[~gone]
-        capacity = stochastic_round(model.rng, self.window.processing_per_day / model.scale)
+        capacity = self.processing.serve(len(queue))
         deciding, self.applications = queue[:capacity], queue[capacity:]
         eligible = self.eligible_on_papers(deciding, self.window) & ~people.other_offence[deciding]
         approved = deciding[eligible]

@@ -12,10 +12,13 @@ value times the chance the centre resolves it beats the cost of the trip to the
 nearest centre (travel hours times ``migrants.travel_cost_usd_per_hour``, both ways).
 
 ``LegalCenter`` agents sit in their district, each with a queue it takes up to
-its daily capacity (in people, stochastically rounded to agents, so the number of
-appeals is the same in expectation at any agent scale); people wait up to
-``patience_days`` for their turn. ``LegalAid`` holds who appealed when and what a
-centre can fix.
+its daily capacity; people wait up to ``patience_days`` for their turn. Appeals
+are made, queued and taken *in people*, whatever the agent scale: an agent of k
+people sends each of its people to a centre on their own (k chances a day), so
+a coarse run's queue fills and empties as a fine run's does and the number of
+appeals is the same in expectation at any scale; an appeal resolved settles the
+whole agent's trouble with chance 1/k. ``LegalAid`` holds who appealed when and
+what a centre can fix.
 """
 
 from __future__ import annotations
@@ -26,7 +29,8 @@ import mesa
 import numpy as np
 
 from sim.agents.migrant import Group
-from sim.draws import sample, stochastic_round
+from sim.capacity import ServiceCapacity
+from sim.draws import sample
 from sim.geography import read_data_csv
 from sim.people.book import FAR, NEVER, PersonBook
 from sim.status import UNREGISTERED, Status
@@ -40,13 +44,15 @@ NOT_MODELLED = "not_modelled"
 
 
 class LegalCenter(mesa.discrete_space.FixedAgent):
-    """A legal aid centre with a daily capacity (appeals, in people) and a queue."""
+    """A legal aid centre with a daily capacity and a queue (both in people: an
+    agent appears once for each of its people who came)."""
 
     def __init__(self, model: MigrationModel, cell, index: int, capacity_per_day: float):
         super().__init__(model)
         self.cell = cell
         self.index = index
         self.capacity_per_day = capacity_per_day
+        self.capacity = ServiceCapacity(capacity_per_day, scale=1)  # the queue is in people
         self.queue = np.zeros(0, dtype=np.int64)
         self.queue_category = np.zeros(0, dtype=np.int64)
         self.queue_since = np.zeros(0, dtype=np.int64)
@@ -68,9 +74,9 @@ class LegalCenter(mesa.discrete_space.FixedAgent):
         t = model.t
         status = model.book.status[self.queue]
         still = (t - self.queue_since <= model.rules.legal_aid.patience_days) & (status != Status.HOME) & (status != Status.DETAINED)
-        model.metrics.add("appeals_turned_away", int((~still).sum()) * model.scale)
+        model.metrics.add("appeals_turned_away", int((~still).sum()))
         self.queue, self.queue_category, self.queue_since = self.queue[still], self.queue_category[still], self.queue_since[still]
-        capacity = stochastic_round(model.rng, self.capacity_per_day / model.scale)
+        capacity = self.capacity.serve(len(self.queue))
         model.legal_aid.take(self.queue[:capacity], self.queue_category[:capacity], self.cell.place_id)
         self.queue, self.queue_category, self.queue_since = self.queue[capacity:], self.queue_category[capacity:], self.queue_since[capacity:]
 
@@ -78,7 +84,10 @@ class LegalCenter(mesa.discrete_space.FixedAgent):
 class LegalAid(PersonBook):
     """The appeal categories, who has which trouble, and what a centre can fix."""
 
-    FIELDS: ClassVar[dict[str, tuple[type, object]]] = {"last_appeal_day": (np.int32, NEVER)}
+    # recent_appellants: how many of an agent's people appealed lately and stay
+    # away for now (each comes back after an exponential wait of mean
+    # reappeal_days), as of recent_as_of, the day the count was brought up to date.
+    FIELDS: ClassVar[dict[str, tuple[type, object]]] = {"recent_appellants": (np.int32, 0), "recent_as_of": (np.int32, NEVER)}
 
     def __init__(self, model: MigrationModel):
         super().__init__()
@@ -159,13 +168,19 @@ class LegalAid(PersonBook):
     def gather(self, t: int) -> None:
         """People who know of the centres and can get away today weigh their
         troubles against the trip; those who go join the nearest centre's queue
-        with their weightiest trouble as the category."""
+        with their weightiest trouble as the category. Each of an agent's k people
+        can get away on their own; one who appealed lately stays away (for
+        ``reappeal_days`` on average, an exponential wait)."""
         if not self.centres:
             return
-        model, people, p = self.model, self.model.population, self.p
-        free_today = sample(model.rng, people.present(), p.visit_rate)
-        free_today = free_today[people.knows_aid[free_today] & (model.book.status[free_today] != Status.DETAINED)
-                                & (self.last_appeal_day[free_today] < t - p.reappeal_days)]
+        model, people, p, k = self.model, self.model.population, self.p, self.model.scale
+        present = people.present()
+        free_today = present[sample(model.rng, np.arange(len(present) * k), p.visit_rate) // k]
+        free_today = free_today[people.knows_aid[free_today] & (model.book.status[free_today] != Status.DETAINED)]
+        if len(free_today) == 0:
+            return
+        self._forget_appeals(free_today, t)
+        free_today = free_today[model.rng.random(len(free_today)) * k >= self.recent_appellants[free_today]]
         if len(free_today) == 0:
             return
         values = self.troubles(free_today, t)
@@ -174,26 +189,38 @@ class LegalAid(PersonBook):
         trip = 2 * self.hours[people.district[free_today]] * model.rules.migrants.travel_cost_usd_per_hour
         going = stake > trip
         appealing, category = free_today[going], best[going]
-        self.last_appeal_day[appealing] = t
+        np.add.at(self.recent_appellants, appealing, 1)
+        np.minimum(self.recent_appellants, k, out=self.recent_appellants)  # an agent has only k people
         centre = self.nearest[people.district[appealing]]
         for c in self.centres:
             mine = centre == c.index
             c.receive(appealing[mine], category[mine], t)
 
+    def _forget_appeals(self, slots: np.ndarray, t: int) -> None:
+        """Bring these agents' count of recent appellants up to today: each of
+        them has come back since the last count with chance 1 - exp(-days / reappeal_days)."""
+        slots = np.unique(slots)
+        some = slots[self.recent_appellants[slots] > 0]
+        elapsed = t - self.recent_as_of[some]
+        self.recent_appellants[some] = self.model.rng.binomial(self.recent_appellants[some], np.exp(-elapsed / self.p.reappeal_days))
+        self.recent_as_of[slots] = t
+
     def take(self, slots: np.ndarray, category: np.ndarray, district: str) -> None:
-        """Appeals taken at the centre in ``district``: counted, and some resolved."""
+        """Appeals taken at the centre in ``district`` (one person each): counted,
+        and some resolved. A resolved appeal settles its agent's trouble with chance
+        1/scale, so the people helped are the same in expectation at any scale."""
         if len(slots) == 0:
             return
         model, papers, book = self.model, self.model.papers, self.model.book
-        model.metrics.add("appeals", len(slots) * model.scale)
-        self.by_centre[district] = self.by_centre.get(district, 0) + len(slots) * model.scale
-        self.by_category += np.bincount(category, minlength=len(self.categories)) * model.scale
-        solved = model.rng.random(len(slots)) < self.p.resolve_share
+        model.metrics.add("appeals", len(slots))
+        self.by_centre[district] = self.by_centre.get(district, 0) + len(slots)
+        self.by_category += np.bincount(category, minlength=len(self.categories))
+        solved = model.rng.random(len(slots)) < self.p.resolve_share / model.scale
         t = model.t
-        reg = slots[solved & self.fixes_registration[category]]
+        reg = np.unique(slots[solved & self.fixes_registration[category]])
         reg = reg[UNREGISTERED[book.status[reg]] & papers.in_hand(reg)]
         model.migrants.register(reg, t, late=book.status[reg] == Status.IRREGULAR_STAY)
-        wages = slots[solved & self.fixes_wages[category]]
+        wages = np.unique(slots[solved & self.fixes_wages[category]])
         model.metrics.add("wages_recovered_usd", model.wallets.recover_claims(wages) * model.scale)
         papers.return_passports(wages)
-        papers.restore_documents(slots[solved & self.fixes_documents[category]])
+        papers.restore_documents(np.unique(slots[solved & self.fixes_documents[category]]))

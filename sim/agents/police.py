@@ -26,6 +26,7 @@ from typing import TYPE_CHECKING
 import mesa
 import numpy as np
 
+from sim.capacity import ServiceCapacity
 from sim.draws import sample, stochastic_round
 from sim.schema import SECTORS
 from sim.status import IRREGULAR, Status
@@ -88,6 +89,8 @@ class Enforcement:
             unit.inspections_per_day = unit.share * new.police.workplace_inspections_per_day
         self.unit_rates = np.array([u.inspections_per_day for u in self.unit_list])
         self.orders = set(new.police.detain)
+        if old is None or new.police.deportations_per_day != old.police.deportations_per_day:
+            self.transport = ServiceCapacity(new.police.deportations_per_day, self.model.scale)
         book = self.model.employers
         targeted = self.sector_weight[book.sector] > 0
         self.sites_of = [np.flatnonzero((book.district == d) & targeted) for d in range(len(self.model.geo.districts))]
@@ -272,6 +275,6 @@ class Enforcement:
         held = np.flatnonzero(model.book.status[:n] == Status.DETAINED)
         ready = held[model.records.detained_until[held] <= t]
         ready = ready[np.argsort(model.records.detained_until[ready], kind="stable")]
-        going = ready[: stochastic_round(model.rng, p.deportations_per_day / model.scale)]
+        going = ready[: self.transport.serve(len(ready))]
         self.deport(going, t)
         self.free_places = stochastic_round(model.rng, p.detention_places / model.scale) - (len(held) - len(going))

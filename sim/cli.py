@@ -16,6 +16,7 @@ from sim import __version__
 from sim.scenario import ScenarioError, file_sha256, load
 
 DEFAULT_SEED = 20080101
+DEFAULT_DRAWS = 20  # parameter sets a comparison draws when the scenarios state ranges
 _UMASK = os.umask(0)
 os.umask(_UMASK)
 
@@ -62,17 +63,28 @@ def build_parser() -> argparse.ArgumentParser:
 
     compare = sub.add_parser(
         "compare",
-        help="compare scenarios on the same seeds, with paired differences and intervals",
-        description="Run every scenario with the same seeds (common random numbers) and write "
-        "comparison.csv and comparison.md (for each key outcome: each scenario's mean with a 95% interval, "
-        "its paired difference to the first scenario with a 95% interval, and whether that difference is "
-        "distinguishable from noise), ensemble.csv per scenario, and plots with dated axes and shaded intervals.",
+        help="compare scenarios on the same seeds and parameter draws, with paired differences and both kinds of interval",
+        description="Run every scenario with the same seeds (common random numbers) and, with --draws D, on the same D "
+        "parameter sets (common parameters: calibrated parameters from the calibration's accepted draws, assumptions "
+        "from their stated [ranges] by Latin hypercube). Writes comparison.csv and comparison.md: for each key "
+        "outcome, each scenario's mean, its paired difference to the first scenario with the seed-only 95%% interval "
+        "and, with draws, the interval over parameters and seeds, the sign agreement over draws and whether the effect "
+        "is robust; the assumptions that most change each effect (a regression tree over the draws); plots with dated "
+        "axes and bands. With draws every finished run is stored at once in DIR/results.sqlite: the same command "
+        "resumes, and --backend dask runs on a cluster. Then: migsim report DIR.",
         formatter_class=argparse.ArgumentDefaultsHelpFormatter,
     )
     compare.add_argument("scenarios", type=Path, nargs="+", metavar="SCENARIO.toml",
-                         help="two or more scenario files; the first is the reference")
-    _add_run_options(compare, replications=10, seed_help="first seed; the others follow it",
-                     out_default="results/compare/<UTC timestamp>/", replications_help="seeds per scenario")
+                         help="two or more scenario files with the same dates; the first is the reference")
+    _add_run_options(compare, replications=None, seed_help="first seed; the others follow it (and the parameter draws follow from it)",
+                     out_default="results/compare/<UTC timestamp>/",
+                     replications_help="seeds per scenario and parameter set (default: 5 with draws, 10 without)")
+    compare.add_argument("--draws", type=int, default=None, metavar="D",
+                         help=f"parameter sets drawn (default: {DEFAULT_DRAWS} when the reference scenario states [ranges] or a "
+                         "posterior, else 0); 0 compares at the scenarios' own values only (seed-to-seed noise only)")
+    compare.add_argument("--backend", choices=("local", "dask", "inprocess"), default="local",
+                         help="local: a process pool on this machine; dask: a Dask cluster (--scheduler, or a local one); inprocess: no parallelism")
+    compare.add_argument("--scheduler", default=None, metavar="ADDRESS", help="Dask scheduler, e.g. tcp://10.0.0.5:8786 (dask backend)")
     compare.set_defaults(func=cmd_compare)
 
     viz = sub.add_parser(
@@ -98,6 +110,19 @@ def build_parser() -> argparse.ArgumentParser:
     report.add_argument("results", type=Path, metavar="RESULTS_DIR")
     report.set_defaults(func=cmd_report)
 
+    params = sub.add_parser(
+        "params",
+        help="list a scenario's parameters: value, whether calibrated, assumed or from a source, and the range drawn from",
+        description="Print every parameter of a scenario by its flat name (the name --draws, sweeps and Python "
+        "keywords use) with its value and its kind: calibrated (drawn from the calibration's accepted draws), "
+        "assumption (drawn from its stated plausible range) or fixed (a figure from docs/sources.md, a setting, or a steady state: not drawn); "
+        "then each event lever with a stated range. --csv writes the same table as CSV to standard output.",
+    )
+    params.add_argument("scenario", type=Path, nargs="?", default=None, metavar="SCENARIO.toml",
+                        help="scenario file (default: scenarios/baseline.toml)")
+    params.add_argument("--csv", action="store_true", help="CSV instead of an aligned table")
+    params.set_defaults(func=cmd_params)
+
     for name, func, text in (
         ("sweep", cmd_sweep, "run a parameter sweep (full factorial or Latin hypercube) and plot each outcome against each parameter"),
         ("sensitivity", cmd_sensitivity, "global sensitivity analysis (SALib: Morris screening or Sobol indices) of the outcomes"),
@@ -117,7 +142,7 @@ def build_parser() -> argparse.ArgumentParser:
     return parser
 
 
-def _add_run_options(parser: argparse.ArgumentParser, replications: int, seed_help: str, out_default: str,
+def _add_run_options(parser: argparse.ArgumentParser, replications: int | None, seed_help: str, out_default: str,
                      replications_help: str) -> None:
     """The options run and compare share."""
     parser.add_argument("--seed", type=int, default=DEFAULT_SEED, help=seed_help)
@@ -131,7 +156,7 @@ def _add_run_options(parser: argparse.ArgumentParser, replications: int, seed_he
 def _check_common(args: argparse.Namespace) -> None:
     if args.scale < 1:
         raise UsageError(f"--scale: expected a whole number >= 1, got {args.scale}")
-    if args.replications < 1:
+    if args.replications is not None and args.replications < 1:
         raise UsageError(f"--replications: expected a whole number >= 1, got {args.replications}")
     if args.workers is not None and args.workers < 1:
         raise UsageError(f"--workers: expected a whole number >= 1, got {args.workers}")
@@ -208,14 +233,22 @@ def cmd_run(args: argparse.Namespace) -> int:
     return 0
 
 
-def _scenario_fields(path: Path, scenario) -> dict:
-    return {
+def _scenario_fields(path: Path, scenario, reference=None) -> dict:
+    """What a manifest says of a scenario; against a ``reference`` scenario, also
+    the parameters it sets differently (for reports)."""
+    fields = {
         "scenario": str(path),
         "scenario_name": scenario.name,
         "scenario_sha256": file_sha256(path),
         "start_date": scenario.run.start_date.isoformat(),
         "end_date": scenario.run.end_date.isoformat(),
+        "description": " ".join(scenario.description.split()),
+        "events": [event.describe() for event in scenario.events],
     }
+    if reference is not None:
+        base = reference.flat()
+        fields["differs_from_reference"] = {k: v for k, v in scenario.flat().items() if base.get(k) != v}
+    return fields
 
 
 def _seeds(args: argparse.Namespace) -> list[int]:
@@ -229,7 +262,8 @@ def _run_all(jobs, args: argparse.Namespace, desc: str):
     from sim.experiments.runner import run_jobs
 
     with tqdm(total=len(jobs), desc=desc, unit="run", file=sys.stderr, disable=None) as bar:
-        return run_jobs(jobs, workers=args.workers, on_done=lambda r: bar.update(1))
+        return run_jobs(jobs, workers=args.workers, on_done=lambda r: bar.update(1),
+                        backend=getattr(args, "backend", "local"), scheduler=getattr(args, "scheduler", None))
 
 
 def _run_replications(args: argparse.Namespace, scenario, out: Path) -> int:
@@ -267,7 +301,40 @@ def _run_replications(args: argparse.Namespace, scenario, out: Path) -> int:
     return 0
 
 
+def _comparison_setup(args: argparse.Namespace):
+    """Check a comparison's input before anything runs or is written: the files,
+    their names, the same calendar, the draws and seeds."""
+    _check_common(args)
+    if len(args.scenarios) < 2:
+        raise UsageError("compare: expected two or more scenario files")
+    if args.scheduler and args.backend != "dask":
+        raise UsageError("--scheduler: only with --backend dask")
+    if args.draws is not None and args.draws < 0:
+        raise UsageError(f"--draws: expected a whole number >= 0, got {args.draws}")
+    scenarios = [load(path) for path in args.scenarios]  # all checked before anything runs
+    names = [s.name for s in scenarios]
+    if len(set(names)) < len(names):
+        names = [path.stem for path in args.scenarios]
+    if len(set(names)) < len(names):
+        raise UsageError("compare: two scenarios share a name and a file name; give each its own")
+    ref = scenarios[0]
+    for path, scenario in zip(args.scenarios[1:], scenarios[1:]):
+        if (scenario.run.start_date, scenario.run.end_date) != (ref.run.start_date, ref.run.end_date):
+            raise UsageError(
+                f"compare: {path} runs {scenario.run.start_date} to {scenario.run.end_date} but the reference "
+                f"{args.scenarios[0]} runs {ref.run.start_date} to {ref.run.end_date}; compare scenarios over the same dates "
+                "(each year has its own reference, e.g. baseline_2009.toml for 2009)")
+    declared = bool(ref.ranges) or ref.posterior is not None or any(s.uncertain() for s in scenarios)
+    args.draws = (DEFAULT_DRAWS if declared else 0) if args.draws is None else args.draws
+    args.replications = args.replications or (5 if args.draws else 10)
+    return scenarios, names
+
+
 def cmd_compare(args: argparse.Namespace) -> int:
+    scenarios, names = _comparison_setup(args)
+    out = _out_dir(args, "compare")
+    if args.draws:
+        return _compare_with_draws(args, scenarios, names, out)
     import pandas as pd
 
     from sim.experiments.compare import ensemble, markdown_report, paired_comparison
@@ -275,16 +342,6 @@ def cmd_compare(args: argparse.Namespace) -> int:
     from sim.metrics import key_outcomes
     from sim.report import plot_compare
 
-    _check_common(args)
-    if len(args.scenarios) < 2:
-        raise UsageError("compare: expected two or more scenario files")
-    scenarios = [load(path) for path in args.scenarios]  # all checked before anything runs
-    names = [s.name for s in scenarios]
-    if len(set(names)) < len(names):
-        names = [path.stem for path in args.scenarios]
-    if len(set(names)) < len(names):
-        raise UsageError("compare: two scenarios share a name and a file name; give each its own")
-    out = _out_dir(args, "compare")
     started = dt.datetime.now(dt.timezone.utc)
     clock = time.perf_counter()
     seeds = _seeds(args)
@@ -300,7 +357,8 @@ def cmd_compare(args: argparse.Namespace) -> int:
         _write_csv(out / "scenarios" / name / "ensemble.csv", ens)
     _write_csv(out / "outcomes_by_seed.csv", outcomes)
     _write_csv(out / "comparison.csv", table.round(4))
-    write_atomic(out / "comparison.md", lambda f: f.write(markdown_report(table, names[0], seeds, args.scale)))
+    report = markdown_report(table, names[0], seeds, args.scale)
+    write_atomic(out / "comparison.md", lambda f: f.write(report))
     scale = _scale_note(args)
     plots = {
         "compare_irregular.png": ([("irregular", "irregular migrants present")], "people", "Irregular migrants present"),
@@ -313,12 +371,158 @@ def cmd_compare(args: argparse.Namespace) -> int:
                                   "people, since the start", "Legal aid, running totals"),
     }
     for filename, (columns, unit, what) in plots.items():
-        title = f"{what}: {', '.join(names)} ({len(seeds)} paired seeds{scale})"
+        title = f"{what} ({len(seeds)} paired seeds{scale})"
         write_atomic(out / filename, lambda f: plot_compare(ensembles, columns, f, title, unit), binary=True)
-    _write_json(out / "manifest.json", _manifest(args, started, wall, seeds=seeds, scenarios=[
-        _scenario_fields(path, s) for path, s in zip(args.scenarios, scenarios)]))
-    print(markdown_report(table, names[0], seeds, args.scale).split("## In plain words")[1].strip())
-    print(f"wrote {out}/ (comparison.md, comparison.csv, outcomes_by_seed.csv, {', '.join(plots)}, scenarios/)")
+    _write_json(out / "manifest.json", _manifest(args, started, wall, seeds=seeds, draws=0, reference=names[0], scenarios=[
+        _scenario_fields(path, s, scenarios[0]) for path, s in zip(args.scenarios, scenarios)]))
+    print(report.split("## In plain words")[1].strip())
+    print(f"wrote {out}/ (comparison.md, comparison.csv, outcomes_by_seed.csv, {', '.join(plots)}, scenarios/); "
+          f"then: migsim report {out}")
+    return 0
+
+
+def _compare_with_draws(args: argparse.Namespace, scenarios, names: list[str], out: Path) -> int:
+    """The comparison over parameter draws: jobs in the results store (resumable,
+    any backend), then the tables, the report and the plots from the store."""
+    import hashlib
+
+    import pandas as pd
+
+    from sim.experiments.backends import BackendError
+    from sim.experiments.compare import KEY_OUTCOMES, fmt, markdown_report, paired_comparison
+    from sim.experiments.jobs import WEEKLY, ExperimentJob
+    from sim.experiments.runner import run_experiment
+    from sim.experiments.store import ResultStore
+    from sim.experiments.uncertainty import describe_what_matters, draw_parameters, overrides_for, what_matters
+    from sim.report import plot_compare_uncertainty
+
+    started = dt.datetime.now(dt.timezone.utc)
+    clock = time.perf_counter()
+    seeds = _seeds(args)
+    by_name = dict(zip(names, scenarios))
+    reference = names[0]
+    draws, plan = draw_parameters(by_name, reference, args.draws, args.seed)
+    jobs, labels = [], {}
+    for name, scenario in by_name.items():
+        text = scenario.model_dump_json()
+        sha = hashlib.sha256(text.encode()).hexdigest()
+        for draw in range(args.draws + 1):
+            overrides = overrides_for(name, by_name, reference, draws.loc[draw] if draw else None, plan)
+            for seed in seeds:
+                job = ExperimentJob(text, sha, overrides, seed, args.scale, position=len(jobs), extra={"weekly": True})
+                jobs.append(job)
+                labels[job.job_id] = (name, draw)
+    print(f"{len(names)} scenarios x {args.draws + 1} parameter sets (own values and {args.draws} draws) x {len(seeds)} seeds "
+          f"= {len(jobs)} runs at scale {args.scale}", file=sys.stderr)
+    store_path = out / "results.sqlite"
+    try:
+        counts = run_experiment(jobs, store_path, args.backend, args.workers, args.scheduler, desc="compare")
+    except KeyboardInterrupt:
+        print(f"migsim: interrupted; every finished run is saved in {store_path}: run the same command again to resume",
+              file=sys.stderr)
+        raise SystemExit(130) from None
+    except BackendError as exc:
+        raise UsageError(str(exc)) from None
+    wall = time.perf_counter() - clock
+    print(f"{counts['total']} runs: {counts['skipped']} done before, {counts['done']} done now, {counts['failed']} failed",
+          file=sys.stderr)
+    store = ResultStore(store_path)
+    try:
+        stored = {row["job_id"]: row for row in store.rows()}
+    finally:
+        store.close()
+    failed = [row for job_id, row in stored.items() if job_id in labels and row["status"] != "done"]
+    if failed:
+        _write_failures(out)
+        print(f"migsim: {len(failed)} of {len(jobs)} runs failed; nothing else was written. Fix the cause and run the "
+              "same command again: finished runs are kept.", file=sys.stderr)
+        return 1
+    rows, weekly = [], []
+    for job in jobs:
+        name, draw = labels[job.job_id]
+        values = stored[job.job_id]["outcomes"]
+        rows.append({"scenario": name, "draw": draw, "seed": job.seed, **{k: values[k] for k in KEY_OUTCOMES}})
+        weekly.append({"scenario": name, "draw": draw, "seed": job.seed,
+                       **{int(k[len(WEEKLY):]): v for k, v in values.items() if k.startswith(WEEKLY)}})
+    outcomes = pd.DataFrame(rows)
+    table = paired_comparison(outcomes, reference)
+    explained: dict[str, str] = {}
+    matters_rows = []
+    for name in names[1:]:
+        columns = [d.column for d in plan if d.scenario in (None, name)
+                   and (d.scenario or (by_name[name].flat().get(d.column) == by_name[reference].flat().get(d.column)))]
+        sentences = []
+        for outcome in ("peak_irregular", "season_mean_irregular"):
+            effect = (outcomes[(outcomes["scenario"] == name) & (outcomes["draw"] > 0)].set_index(["draw", "seed"])[outcome]
+                      - outcomes[(outcomes["scenario"] == reference) & (outcomes["draw"] > 0)].set_index(["draw", "seed"])[outcome])
+            by_draw = effect.groupby(level="draw").mean()
+            result = what_matters(by_draw, draws, columns)
+            label = KEY_OUTCOMES[outcome][0]
+            sentences.append(describe_what_matters(result, label, lambda v, o=outcome: fmt(v, o, signed=True)))
+            for parameter, share in result["importance"].items():
+                matters_rows.append({"scenario": name, "outcome": outcome, "parameter": parameter, "importance": round(share, 4)})
+            for rev in result["reversals"]:
+                matters_rows.append({"scenario": name, "outcome": outcome, "parameter": "reverses where: " + "; ".join(
+                    f"{k} in [{lo:.4g}, {hi:.4g}]" for k, (lo, hi) in rev["ranges"].items()), "importance": None})
+        explained[name] = " ".join(sentences)
+    weekly_frame = pd.DataFrame(weekly)
+    drawn = draws.reset_index()
+    sources = pd.DataFrame([{"column": d.column, "kind": d.kind, "low": d.low, "high": d.high, "scenario": d.scenario or "all"}
+                            for d in plan])
+    _write_csv(out / "outcomes_by_run.csv", outcomes.merge(drawn, on="draw", how="left"))
+    _write_csv(out / "draws.csv", drawn)
+    _write_csv(out / "drawn_parameters.csv", sources)
+    _write_csv(out / "what_matters.csv", pd.DataFrame(matters_rows, columns=["scenario", "outcome", "parameter", "importance"]))
+    _write_csv(out / "weekly_irregular.csv", weekly_frame)
+    _write_csv(out / "comparison.csv", table.round(4))
+    report = markdown_report(table, reference, seeds, args.scale, draws=args.draws, what_matters=explained)
+    write_atomic(out / "comparison.md", lambda f: f.write(report))
+    start = scenarios[0].run.start_date
+    title = f"Irregular migrants present ({len(seeds)} seeds x {args.draws} parameter draws{_scale_note(args)})"
+    write_atomic(out / "compare_irregular.png",
+                 lambda f: plot_compare_uncertainty(weekly_frame, reference, start, f, title), binary=True)
+    _write_json(out / "manifest.json", _manifest(args, started, wall, seeds=seeds, draws=args.draws, reference=reference,
+                                                 runs=len(jobs), runs_done_before=counts["skipped"], scenarios=[
+        _scenario_fields(path, s, scenarios[0]) for path, s in zip(args.scenarios, scenarios)]))
+    print(report.split("## In plain words")[1].strip())
+    print(f"wrote {out}/ (comparison.md, comparison.csv, outcomes_by_run.csv, draws.csv, drawn_parameters.csv, what_matters.csv, "
+          f"weekly_irregular.csv, compare_irregular.png, results.sqlite); then: migsim report {out}")
+    return 0
+
+
+def cmd_params(args: argparse.Namespace) -> int:
+    import pandas as pd
+
+    from sim.scenario import BASELINE
+
+    scenario = load(args.scenario or BASELINE)
+    posterior = scenario.posterior_draws()
+    calibrated = set() if posterior is None else set(posterior.columns)
+    ranges = scenario.uncertain()
+    rows = []
+    for name, value in scenario.flat().items():
+        low, high = ranges.get(name, (None, None))
+        if name in calibrated:
+            kind, low, high = "calibrated", float(posterior[name].min()), float(posterior[name].max())
+        else:
+            kind = "assumption" if name in ranges else "fixed"
+        rows.append({"parameter": name, "value": value, "kind": kind, "low": low, "high": high})
+    for name, (low, high) in ranges.items():
+        if name.startswith("events["):
+            index, lever = name[len("events["):].split("].")
+            event = scenario.events[int(index)]
+            rows.append({"parameter": name, "value": getattr(event, lever), "kind": f"policy lever ({event.kind})", "low": low, "high": high})
+    table = pd.DataFrame(rows)
+    if args.csv:
+        table.to_csv(sys.stdout, index=False, lineterminator="\n")
+        return 0
+    shown = table.assign(value=table["value"].map(lambda v: json.dumps(v) if isinstance(v, (list, dict)) else str(v)),
+                         range=[f"[{lo:g}, {hi:g}]" if lo is not None and pd.notna(lo) else "" for lo, hi in zip(table["low"], table["high"])])
+    print(shown[["parameter", "value", "kind", "range"]].to_string(index=False, max_colwidth=60))
+    counts = table["kind"].value_counts()
+    print(f"\n{len(table)} parameters: " + ", ".join(f"{n} {k}" for k, n in counts.items())
+          + ". Calibrated ranges are those of the calibration's accepted draws; assumption ranges are stated in [ranges]; "
+          "fixed values: docs/sources.md and the comments in the scenario file.")
     return 0
 
 

@@ -48,6 +48,146 @@ def _table(frame: pd.DataFrame, digits: int = 3) -> str:
     return frame.to_html(index=False, float_format=lambda v: f"{v:,.{digits}f}" if abs(v) < 100 else f"{v:,.0f}", border=0)
 
 
+SIDE_EFFECTS = ("total_deportations", "total_bribe_usd", "total_wages_withheld_usd", "total_tax_usd")
+STOCK_EFFECTS = ("peak_irregular", "season_mean_irregular", "season_irregular_share")
+
+
+def _money_or_count(value: float, outcome: str, signed: bool = True) -> str:
+    from sim.experiments.compare import fmt
+    from sim.metrics import KEY_OUTCOMES
+
+    text = fmt(value, outcome, signed=signed)
+    if KEY_OUTCOMES[outcome][1] == "US dollars" and text != "n/a":
+        return text.replace("+", "+$").replace("-", "-$") if signed else "$" + text
+    return text
+
+
+def _interval(row, lo: str, hi: str) -> str:
+    if lo not in row or not (pd.notna(row[lo]) and pd.notna(row[hi])):
+        return "n/a"
+    return f"[{_money_or_count(row[lo], row['outcome'])}, {_money_or_count(row[hi], row['outcome'])}]"
+
+
+def _effect_sentence(row, drawn: bool) -> str:
+    """One outcome's effect with both intervals and its robustness, in words."""
+    from sim.metrics import KEY_OUTCOMES
+
+    outcome = row["outcome"]
+    unit = " percentage points" if KEY_OUTCOMES[outcome][1] == "share" else (" people" if KEY_OUTCOMES[outcome][1] == "people" else "")
+    text = f"{KEY_OUTCOMES[outcome][0]} {_money_or_count(row['diff'], outcome).replace(' pts', '')}{unit}"
+    seed_only = _interval(row, "diff_lo95", "diff_hi95")
+    text += f" (seed-only 95% interval {seed_only.replace(' pts', '')}"
+    if drawn and "diff_lo95_param" in row:
+        text += f"; over parameters and seeds {_interval(row, 'diff_lo95_param', 'diff_hi95_param').replace(' pts', '')}, "
+        text += ("robust" if row.get("robust") else "not robust") + f", same sign in {100 * row['sign_agreement']:.0f}% of draws"
+    return text + ")"
+
+
+def _compare_page(folder: Path, manifest: dict) -> tuple[str, list[str]]:
+    """The page of a comparison: an executive summary, what each scenario does,
+    tables by scenario with human names and units, the plots, and the drawn
+    assumptions."""
+    from sim.metrics import KEY_OUTCOMES
+
+    table = pd.read_csv(folder / "comparison.csv")
+    scenarios = list(dict.fromkeys(table["scenario"]))
+    reference = manifest.get("reference", scenarios[0])
+    seeds = manifest.get("seeds") or []
+    draws = int(manifest.get("draws") or 0)
+    described = {s.get("scenario_name"): s for s in manifest.get("scenarios", [])}
+    first = manifest.get("scenarios", [{}])[0] if manifest.get("scenarios") else {}
+    scale = manifest.get("scale", 1)
+    title = f"{', '.join(s for s in scenarios if s != reference)} against {reference}"
+    e = html.escape
+    runs = (f"{first.get('start_date', '?')} to {first.get('end_date', '?')}, agent scale {scale} "
+            f"({'one agent is one person' if scale == 1 else f'one agent stands for {scale} people'}), {len(seeds)} seeds"
+            + (f" x {draws} parameter draws" if draws else " at the scenarios' own parameter values"))
+    summary = []
+    for name in scenarios:
+        if name == reference:
+            continue
+        rows = table[table["scenario"] == name].set_index("outcome", drop=False)
+        effects = "; ".join(_effect_sentence(rows.loc[o], bool(draws)) for o in STOCK_EFFECTS if o in rows.index)
+        sides = ", ".join(f"{KEY_OUTCOMES[o][0]} {_money_or_count(rows.loc[o, 'diff'], o)}" for o in SIDE_EFFECTS if o in rows.index)
+        summary.append(f"<p><b>{e(name)}</b> against {e(reference)}: {e(effects)}. Costs and side effects: {e(sides)}.</p>")
+    if len(seeds) < 2:
+        summary.append("<p class='note'>One seed per scenario: no interval and no verdict (the noise between runs is unknown).</p>")
+    if not draws:
+        summary.append("<p class='note'>Parameters were not drawn: the intervals show seed-to-seed noise only, "
+                       "not the uncertainty of the assumed parameters.</p>")
+    summary.append(f"<p class='note'>Runs: {e(runs)}. Robust: the interval over parameter draws and seeds excludes zero. "
+                   "Money is in US dollars; stocks and flows in people.</p>")
+    parts = ["<h2>Executive summary</h2>", *summary, "<h2>What each scenario does</h2>", "<ul>"]
+    for name in scenarios:
+        info = described.get(name, {})
+        what = info.get("description") or "no description in the file"
+        events = info.get("events") or []
+        differs = info.get("differs_from_reference") or {}
+        extra = (" Events: " + "; ".join(events) + ".") if events else ""
+        if differs and name != reference:
+            extra += " Sets differently from the reference: " + "; ".join(f"{k} {v}" for k, v in differs.items()) + "."
+        parts.append(f"<li><b>{e(name)}</b>{' (reference)' if name == reference else ''}: {e(what)}{e(extra)}</li>")
+    parts.append("</ul>")
+    for name in scenarios:
+        if name == reference:
+            continue
+        rows = table[table["scenario"] == name]
+        ref_rows = table[table["scenario"] == reference].set_index("outcome")
+        head = ["outcome", "unit", reference, name, "difference", "seed-only 95% interval", "verdict", "after Holm"]
+        if draws:
+            head += ["95% interval over parameters", "sign agreement", "robust"]
+        body = []
+        for _, r in rows.iterrows():
+            o = r["outcome"]
+            if r["mean"] == 0 and ref_rows.loc[o, "mean"] == 0:
+                continue  # none in either (an amnesty outcome without an amnesty): nothing to compare
+            unit = "percent (difference: points)" if KEY_OUTCOMES[o][1] == "share" else KEY_OUTCOMES[o][1]
+            verdict = "" if len(seeds) < 2 else ("distinguishable" if r["distinguishable"] else "within noise")
+            holm = "" if len(seeds) < 2 or pd.isna(r.get("p_holm")) else ("yes" if r["distinguishable_holm"] else "no")
+            cells = [KEY_OUTCOMES[o][0], unit, _money_or_count(ref_rows.loc[o, "mean"], o, signed=False),
+                     _money_or_count(r["mean"], o, signed=False), _money_or_count(r["diff"], o), _interval(r, "diff_lo95", "diff_hi95"),
+                     verdict, holm]
+            if draws:
+                cells += [_interval(r, "diff_lo95_param", "diff_hi95_param"), f"{r['sign_agreement']:.2f}",
+                          "robust" if r.get("robust") else "not robust"]
+            body.append("<tr>" + "".join(f"<td>{e(str(c))}</td>" for c in cells) + "</tr>")
+        parts += [f"<h2>{e(name)} against {e(reference)}</h2>",
+                  "<p class='note'>Outcomes that are zero in both scenarios are left out.</p>",
+                  "<table><tr>" + "".join(f"<th>{e(h)}</th>" for h in head) + "</tr>" + "".join(body) + "</table>"]
+        tested = int(table["p_value"].notna().sum()) if "p_value" in table else 0
+        if tested and len(seeds) >= 2:
+            parts.append(f"<p class='note'>{tested} differences are tested at once; 'after Holm' corrects for that "
+                         "(family-wise error 5%).</p>")
+    matters = folder / "what_matters.csv"
+    if draws and (folder / "comparison.md").exists():
+        md = (folder / "comparison.md").read_text()
+        plain = md.split("## In plain words", 1)[1] if "## In plain words" in md else ""
+        parts += ["<h2>In plain words, and what matters</h2>", "<ul>" + "".join(
+            f"<li>{e(line[2:])}</li>" for line in plain.strip().splitlines() if line.startswith("- ")) + "</ul>"]
+        if matters.exists():
+            frame = pd.read_csv(matters)
+            if not frame.empty:
+                frame["outcome"] = [KEY_OUTCOMES[o][0] for o in frame["outcome"]]
+                parts.append(_table(frame.fillna("")))
+    for png in sorted(folder.glob("compare_*.png")):
+        caption = png.stem.replace("compare_", "").replace("_", " ")
+        parts += [f"<h2>Plot: {e(caption)}</h2>", _img(png, caption)]
+    sources = folder / "drawn_parameters.csv"
+    parts.append("<h2>Sources and assumptions</h2>")
+    if draws and sources.exists():
+        frame = pd.read_csv(sources)
+        parts.append(f"<p>Each of the {draws} parameter draws set these values; every scenario ran on the same draws. "
+                     "Calibrated parameters come jointly from the calibration's accepted draws (their range here is "
+                     "that of the accepted draws); assumptions and policy levers from their plausible ranges stated in the "
+                     "scenario files (Latin hypercube). The sources of the other figures are in docs/sources.md.</p>")
+        frame = frame.rename(columns={"column": "parameter", "kind": "kind", "low": "low", "high": "high", "scenario": "drawn for"})
+        parts.append(_table(frame))
+    else:
+        parts.append("<p>No parameters were drawn: every run used the values in the scenario files (docs/sources.md gives "
+                     "the source or the assumption behind each).</p>")
+    return f"Scenario comparison: {title}", parts
+
+
 def build(folder: Path) -> tuple[str, list[Path]]:
     """The HTML page and the PNGs it made (written next to the results)."""
     folder = Path(folder)
@@ -93,15 +233,8 @@ def build(folder: Path) -> tuple[str, list[Path]]:
             made.append(district)
             parts += ["<h2>Where: the districts at the peak (one seed)</h2>", _img(district, "district map")]
     elif kind == "compare":
-        md = (folder / "comparison.md").read_text()
-        plain = md.split("## In plain words", 1)[1] if "## In plain words" in md else ""
-        table = pd.read_csv(folder / "comparison.csv")
-        parts += ["<h2>In plain words</h2>", "<ul>" + "".join(f"<li>{html.escape(line[2:])}</li>" for line in plain.strip().splitlines()
-                                                              if line.startswith("- ")) + "</ul>",
-                  "<h2>Comparison table (paired differences to the reference, 95% intervals)</h2>",
-                  _table(table[["scenario", "outcome", "mean", "lo95", "hi95", "diff", "diff_lo95", "diff_hi95", "diff_percent", "distinguishable"]])]
-        for png in sorted(folder.glob("compare_*.png")):
-            parts += [f"<h2>{html.escape(png.stem.replace('compare_', '').replace('_', ' '))}</h2>", _img(png, png.stem)]
+        title, compare_parts = _compare_page(folder, manifest)
+        parts += compare_parts
     elif kind == "sweep":
         results = pd.read_csv(folder / "results.csv")
         parts += [f"<p>{len(results)} finished jobs.</p>"]

@@ -177,6 +177,8 @@ KEY_OUTCOMES = {
     "amnesty_approvals": ("amnesty cards issued", "people"),
     "amnesty_cards_end": ("amnesty cards held at the end", "people"),
     "total_tax_usd": ("tax from legal workers", "US dollars"),
+    "total_bribe_usd": ("bribes paid to the police", "US dollars"),
+    "total_wages_withheld_usd": ("wages withheld by employers", "US dollars"),
 }
 
 
@@ -203,4 +205,6 @@ def key_outcomes(timeseries, summary: dict) -> dict[str, float]:
         "total_appeals": float(summary["total_appeals"]),
         "amnesty_cards_end": float(summary["amnesty_cards_end"]),
         "total_tax_usd": float(timeseries["tax_usd"].sum()),
+        "total_bribe_usd": float(timeseries["bribe_usd"].sum()),
+        "total_wages_withheld_usd": float(timeseries["wages_withheld_usd"].sum()),
     }

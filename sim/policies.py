@@ -48,8 +48,23 @@ class Event(BaseModel):
         """Events with the same key that overlap in time must not set the same lever."""
         return (self.kind,)
 
+    def describe(self) -> str:
+        """What the event sets and when, in one line (for reports)."""
+        when = f"from {self.start}" + (f" to {self.end}" if self.end else "")
+        changed = self.model_dump(exclude_defaults=True, exclude={"kind", "start", "end", "note", "ranges"})
+        levers = "; ".join(f"{k.replace('_', ' ')} {_plain_value(v)}" for k, v in changed.items())
+        return f"{self.kind.replace('_', ' ')} {when}" + (f": {levers}" if levers else "")
+
     def apply(self, rules):  # pragma: no cover - every kind overrides
         raise NotImplementedError
+
+
+def _plain_value(value) -> str:
+    if isinstance(value, list):
+        return ", ".join(_plain_value(v) for v in value)
+    if isinstance(value, dict):
+        return ", ".join(f"{k} {_plain_value(v)}" for k, v in value.items())
+    return f"{value:g}" if isinstance(value, float) else str(value)
 
 
 def _replace(rules, section: str, **changes):

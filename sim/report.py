@@ -109,6 +109,49 @@ def plot_compare(ensembles: dict[str, pd.DataFrame], columns: list[tuple[str, st
     plt.close(fig)
 
 
+def plot_compare_uncertainty(weekly: pd.DataFrame, reference: str, start, path, title: str) -> None:
+    """Two panels over time (weekly means of the irregular stock): each scenario,
+    and each scenario's paired difference to the reference. Line: the mean at the
+    scenarios' own parameter values; dark band: central 95% of seeds at those
+    values (seed noise); light band: central 95% over all parameter draws and
+    seeds (parameter uncertainty and noise together)."""
+    weeks = sorted(c for c in weekly.columns if isinstance(c, (int, np.integer)) or str(c).isdigit())
+    values = weekly[weeks].to_numpy(dtype=float)
+    dates = pd.Series(pd.to_datetime(start) + pd.to_timedelta([7 * int(w) for w in weeks], unit="D"))
+    keys = weekly[["scenario", "draw", "seed"]].reset_index(drop=True)
+    ref_rows = {(d, s): i for i, (n, d, s) in enumerate(keys.itertuples(index=False)) if n == reference}
+    fig, axes = plt.subplots(2, 1, figsize=(11, 8.5), dpi=120, sharex=True, height_ratios=[3, 2])
+    colours = plt.get_cmap("tab10")
+    for i, name in enumerate(dict.fromkeys(keys["scenario"])):
+        mine = np.flatnonzero(keys["scenario"] == name)
+        own, drawn = mine[keys["draw"].to_numpy()[mine] == 0], mine[keys["draw"].to_numpy()[mine] > 0]
+        pairs = [ref_rows[(d, s)] for d, s in zip(keys["draw"].to_numpy()[mine], keys["seed"].to_numpy()[mine])]
+        diff = values[mine] - values[pairs]
+        for ax, series in ((axes[0], values[mine]), (axes[1], diff)):
+            if name == reference and ax is axes[1]:
+                continue
+            at_own, over_draws = series[np.isin(mine, own)], series[np.isin(mine, drawn)]
+            if len(over_draws):
+                ax.fill_between(dates, np.percentile(over_draws, 2.5, axis=0), np.percentile(over_draws, 97.5, axis=0),
+                                color=colours(i), alpha=0.12, linewidth=0)
+            ax.fill_between(dates, np.percentile(at_own, 2.5, axis=0), np.percentile(at_own, 97.5, axis=0),
+                            color=colours(i), alpha=0.3, linewidth=0)
+            ax.plot(dates, at_own.mean(axis=0), color=colours(i), linewidth=1.6, label=name)
+    axes[0].set_ylabel("irregular migrants present\n(people, weekly mean)", fontsize=9)
+    axes[0].set_ylim(0, None)
+    axes[1].axhline(0, color="black", linewidth=0.8)
+    axes[1].set_ylabel(f"difference to {reference}\n(people, paired)", fontsize=9)
+    for ax in axes:
+        _dated_axis(ax, dates)
+    axes[0].legend(loc="upper left", fontsize=9, framealpha=0.9,
+                   title="line: own parameter values; dark band: 95% of seeds; light band: 95% over parameter draws and seeds",
+                   title_fontsize=8)
+    fig.suptitle(title, fontsize=12)
+    fig.tight_layout()
+    fig.savefig(path)
+    plt.close(fig)
+
+
 def plot_sweep(table: pd.DataFrame, parameters: list[str], outcome: str, label: str, path) -> None:
     """One panel per varied parameter: every run (dots) and the mean per value."""
     fig, axes = plt.subplots(1, len(parameters), figsize=(5 * len(parameters), 4.2), dpi=120, squeeze=False)

@@ -12,9 +12,10 @@ from __future__ import annotations
 
 import datetime as dt
 import hashlib
+import re
 import tomllib
 from pathlib import Path
-from typing import Annotated, Any, Literal
+from typing import TYPE_CHECKING, Annotated, Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
 
@@ -32,7 +33,12 @@ from sim.schema import (
     check_range,
 )
 
+if TYPE_CHECKING:
+    import pandas as pd
+
+EVENT_LEVER = re.compile(r"events\[(\d+)\]\.(\w+)")  # an event's lever as an override key
 REPO_ROOT = Path(__file__).resolve().parents[1]
+DATA_DIR = Path(__file__).resolve().parent / "data"
 BASELINE = REPO_ROOT / "scenarios" / "baseline.toml"
 __all__ = ["BASELINE", "REPO_ROOT", "SECTORS", "Scenario", "ScenarioError", "load"]
 
@@ -206,6 +212,11 @@ class Scenario(Section):
     # by dotted path: "police.detection" = [0.1, 0.5]. Metadata for uncertainty
     # analysis; the run uses the values above.
     ranges: dict[str, Range] = {}
+    # The calibration's accepted parameter draws (a CSV next to the file that
+    # names it, or one of the model's data files in sim/data; one column per
+    # calibrated parameter by flat name): comparisons over parameter uncertainty
+    # draw calibrated parameters from these rows.
+    posterior: str | None = None
 
     @field_validator("sectors")
     @classmethod
@@ -231,7 +242,7 @@ class Scenario(Section):
             if district not in districts:
                 raise ValueError(f"{where}: unknown district {district!r}; expected one of {', '.join(districts)}")
         check_events(self.events, self.run.start_date, self.run.end_date)
-        tree = self.model_dump(exclude={"name", "description", "events", "ranges"})
+        tree = self.model_dump(exclude={"name", "description", "events", "ranges", "posterior"})
         for path, bounds in self.ranges.items():
             check_range(f"ranges.{path}", _at_path(tree, path, f"ranges.{path}"), bounds)
         return self
@@ -242,7 +253,7 @@ class Scenario(Section):
         ranges the file itself states (``own_ranges``, and the ranges of its own
         last ``own_events`` events) are checked: a scenario that extends another may
         set a value outside a range its parent states."""
-        tree = self.model_dump(exclude={"name", "description", "events", "ranges"})
+        tree = self.model_dump(exclude={"name", "description", "events", "ranges", "posterior"})
         first_own = 0 if own_events is None else len(self.events) - own_events
         try:
             for path, bounds in self.ranges.items():
@@ -264,19 +275,30 @@ class Scenario(Section):
 
     def flat(self) -> dict[str, Any]:
         """Parameters as flat keywords (the names ``MigrationModel`` accepts)."""
-        return dict(_flatten(self.model_dump(exclude={"name", "description", "events", "ranges"})))
+        return dict(_flatten(self.model_dump(exclude={"name", "description", "events", "ranges", "posterior"})))
 
     def with_overrides(self, overrides: dict[str, Any], source: str = "keyword parameters") -> Scenario:
-        """A copy with flat-named parameters replaced, validated like a file."""
+        """A copy with flat-named parameters replaced, validated like a file. An
+        event's lever is named ``events[i].lever`` (as in ``uncertain``)."""
         if not overrides:
             return self
         known = self.flat()
         tree = self.model_dump()
         for key, value in overrides.items():
+            lever = EVENT_LEVER.fullmatch(key)
+            if lever and int(lever[1]) < len(self.events) and lever[2] in type(self.events[int(lever[1])]).model_fields:
+                tree["events"][int(lever[1])][lever[2]] = value
+                continue
             if key not in known:
                 raise ScenarioError(f"{source}: unknown parameter {key!r}; see the keys of scenarios/baseline.toml")
             _assign(tree, _path_of(tree, key), value)
         return validate(tree, source)
+
+    def posterior_draws(self) -> pd.DataFrame | None:
+        """The calibration's accepted draws (``posterior``), or None."""
+        if self.posterior is None:
+            return None
+        return read_posterior(Path(self.posterior), set(self.flat()))
 
 
 def _at_path(tree: dict[str, Any], path: str, where: str) -> Any:
@@ -356,8 +378,13 @@ def read_toml(path: Path) -> dict[str, Any]:
 
 def read_tree(path: Path, seen: tuple[Path, ...] = ()) -> dict[str, Any]:
     """A scenario's TOML with what it ``extends`` merged in under it: tables merge
-    key by key, the child's values win, and events add to the parent's."""
+    key by key, the child's values win, and events add to the parent's. A
+    ``posterior`` file is found next to the file that names it, or else among
+    the model's data files (sim/data)."""
     tree = read_toml(path)
+    if isinstance(tree.get("posterior"), str):
+        beside = path.parent / tree["posterior"]
+        tree["posterior"] = str(beside.resolve() if beside.exists() else DATA_DIR / tree["posterior"])
     parent_name = tree.pop("extends", None)
     if parent_name is None:
         return tree
@@ -394,7 +421,33 @@ def load(path: str | Path) -> Scenario:
     own = read_toml(path)
     own_events = own.get("events", [])
     scenario.check_ranges_hold(str(path), set(own.get("ranges", {})), len(own_events) if isinstance(own_events, list) else 0)
+    try:
+        scenario.posterior_draws()
+    except ScenarioError as exc:
+        raise ScenarioError(f"{path}: {exc}") from None
     return scenario
+
+
+def read_posterior(path: Path, known: set[str]) -> pd.DataFrame:
+    """Accepted parameter draws: numeric columns named by known flat parameters
+    (a ``distance`` column, if any, is dropped)."""
+    import pandas as pd
+
+    try:
+        frame = pd.read_csv(path)
+    except FileNotFoundError:
+        raise ScenarioError(f"posterior: no such file {path.name} next to the scenario file that names it, nor in sim/data") from None
+    except (OSError, ValueError, UnicodeDecodeError) as exc:
+        raise ScenarioError(f"posterior {path.name}: not a readable CSV of parameter draws: {exc}") from None
+    frame = frame.drop(columns=[c for c in ("distance",) if c in frame])
+    if frame.empty or frame.shape[1] == 0:
+        raise ScenarioError(f"posterior {path.name}: no parameter draws (expected a header of flat parameter names and one row per draw)")
+    for column in frame.columns:
+        if column not in known:
+            raise ScenarioError(f"posterior {path.name}: column {column!r}: not a parameter; expected flat names such as migrants_leave_rate")
+        if not pd.api.types.is_numeric_dtype(frame[column]) or frame[column].isna().any():
+            raise ScenarioError(f"posterior {path.name}: column {column!r}: expected a number in every row")
+    return frame
 
 
 def file_sha256(path: str | Path) -> str:

@@ -47,7 +47,7 @@ def test_compare_a_scenario_with_itself_gives_zero_differences(short, tmp_path):
     copy = tmp_path / "copy.toml"
     copy.write_text(base.read_text().replace('name = "baseline"', 'name = "copy"'), encoding="utf-8")
     out = tmp_path / "same"
-    assert main(["compare", str(base), str(copy), "--replications", "3", "--scale", "50", "--out", str(out)]) == 0
+    assert main(["compare", str(base), str(copy), "--replications", "3", "--scale", "50", "--draws", "0", "--out", str(out)]) == 0
     table = pd.read_csv(out / "comparison.csv")
     copy_rows = table[table["scenario"] == "copy"]
     assert (copy_rows["diff"] == 0).all()  # common random numbers: same seeds, same runs
@@ -57,7 +57,7 @@ def test_compare_a_scenario_with_itself_gives_zero_differences(short, tmp_path):
 def test_compare_writes_tables_plots_and_plain_words(short, tmp_path):
     base, drive = short
     out = tmp_path / "cmp"
-    assert main(["compare", str(base), str(drive), "--replications", "3", "--scale", "50", "--out", str(out)]) == 0
+    assert main(["compare", str(base), str(drive), "--replications", "3", "--scale", "50", "--draws", "0", "--out", str(out)]) == 0
     for name in ("comparison.md", "comparison.csv", "outcomes_by_seed.csv", "compare_irregular.png",
                  "compare_status.png", "compare_enforcement.png", "compare_legal_aid.png", "manifest.json"):
         assert (out / name).exists(), name
@@ -69,7 +69,8 @@ def test_compare_writes_tables_plots_and_plain_words(short, tmp_path):
     by_seed = pd.read_csv(out / "outcomes_by_seed.csv")
     assert sorted(by_seed["seed"].unique()) == [20080101, 20080102, 20080103]
     md = (out / "comparison.md").read_text()
-    assert "Reference: **baseline**" in md and "deportations up" in md and "In plain words" in md
+    assert "Reference: baseline." in md and "deportations up" in md and "In plain words" in md
+    assert "**" not in md  # plain names: the HTML report shows this text as it is
     assert (out / "scenarios" / "drive" / "ensemble.csv").exists()
 
 
@@ -94,5 +95,6 @@ def test_paired_interval_arithmetic():
     ])
     table = paired_comparison(outcomes, "a")
     b = table[table["scenario"] == "b"]
-    # seed effects cancel in the paired difference: exactly +10 with no spread
-    assert (b["diff"] == 10).all() and (b["diff_lo95"] == 10).all() and b["distinguishable"].all()
+    # seed effects cancel in the paired difference: exactly +10 with no spread (a share's +10 is +1,000 points)
+    expected = np.where(b["unit"] == "percent", 1000.0, 10.0)
+    assert (b["diff"] == expected).all() and (b["diff_lo95"] == expected).all() and b["distinguishable"].all()

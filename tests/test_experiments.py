@@ -4,7 +4,6 @@ sensitivity indices rank a known-influential parameter first."""
 
 import json
 import os
-import signal
 import socket
 import sqlite3
 import subprocess
@@ -14,6 +13,7 @@ from pathlib import Path
 
 import pandas as pd
 import pytest
+from support import finished_jobs, kill_after_stored
 
 from sim.cli import main
 from sim.experiments.design import load_experiment, make_jobs
@@ -106,31 +106,14 @@ def test_dask_cluster_gives_the_local_results(tmp_path, dask_cluster):
 def test_killed_sweep_resumes_without_rerunning_finished_jobs(tmp_path):
     exp = write_experiment(tmp_path / "sweep.toml", SWEEP.replace('values = [0.05, 0.3]', 'values = [0.05, 0.1, 0.2, 0.3]'))
     out = tmp_path / "killed"
-    proc = subprocess.Popen([str(BIN / "migsim"), "sweep", str(exp), "--out", str(out), "--workers", "2"],
-                            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, start_new_session=True)
-    store = out / "results.sqlite"
-    deadline = time.time() + 240
-    done = 0
-    while time.time() < deadline and done < 4:
-        time.sleep(0.2)
-        if store.exists():
-            try:
-                with sqlite3.connect(store) as db:
-                    done = db.execute("SELECT count(*) FROM jobs WHERE status='done'").fetchone()[0]
-            except sqlite3.OperationalError:
-                pass
-    os.killpg(proc.pid, signal.SIGKILL)  # the client and its workers, with no chance to clean up
-    proc.wait(timeout=30)
-    assert done >= 4
-    with sqlite3.connect(store) as db:
-        before = dict(db.execute("SELECT job_id, finished FROM jobs WHERE status='done'").fetchall())
+    before = kill_after_stored([str(BIN / "migsim"), "sweep", str(exp), "--out", str(out), "--workers", "2"],
+                               out / "results.sqlite", at_least=4)
     assert 4 <= len(before) < 24
     result = subprocess.run([str(BIN / "migsim"), "sweep", str(exp), "--out", str(out), "--workers", "2"],
                             capture_output=True, text=True, timeout=600)
     assert result.returncode == 0, result.stderr
     assert f"24 jobs: {len(before)} done before, {24 - len(before)} done now, 0 failed" in result.stdout
-    with sqlite3.connect(store) as db:
-        after = dict(db.execute("SELECT job_id, finished FROM jobs WHERE status='done'").fetchall())
+    after = finished_jobs(out / "results.sqlite")
     assert len(after) == 24
     assert all(after[job] == finished for job, finished in before.items())  # none ran twice
     fresh = tmp_path / "fresh"

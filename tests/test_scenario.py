@@ -16,7 +16,7 @@ def test_baseline_loads_and_sets_every_parameter(baseline_text, tmp_path):
     lines = baseline_text.splitlines()
     parameters_end = lines.index("[ranges]")  # the ranges that follow are optional metadata
     key_lines = [i for i, line in enumerate(lines[:parameters_end])
-                 if "=" in line and not line.lstrip().startswith(("#", "{", "name", "description"))
+                 if "=" in line and not line.lstrip().startswith(("#", "{", "name", "description", "posterior"))
                  and not line.rstrip().endswith("[")]  # a multi-line array's first line
     for i in key_lines[:: max(1, len(key_lines) // 12)]:
         path = tmp_path / "cut.toml"

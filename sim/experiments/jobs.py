@@ -35,8 +35,12 @@ class JobResult:
     wall_seconds: float
 
 
-def outcomes_of(model, timeseries) -> dict[str, float]:
-    """Every number an experiment may analyse, for one run."""
+WEEKLY = "irregular_week_"  # prefix of the weekly means of the irregular stock (for comparisons' time plots)
+
+
+def outcomes_of(model, timeseries, weekly: bool = False) -> dict[str, float]:
+    """Every number an experiment may analyse, for one run; ``weekly`` adds the
+    irregular stock's mean in each week from the first day (``irregular_week_NNN``)."""
     from sim.metrics import calibration_figures, key_outcomes
 
     summary = model.metrics.summary(timeseries)
@@ -50,6 +54,9 @@ def outcomes_of(model, timeseries) -> dict[str, float]:
     total = sum(appeals.values())
     for category, count in appeals.items():
         out[f"appeal_share_{category}"] = count / total if total else 0.0
+    if weekly:
+        weeks = timeseries["irregular"].groupby(timeseries.index // 7).mean()
+        out.update({f"{WEEKLY}{w:03d}": float(v) for w, v in weeks.items()})
     return {k: float(v) for k, v in out.items() if v is not None}
 
 
@@ -64,7 +71,7 @@ def execute(job: ExperimentJob) -> JobResult:
         scenario = Scenario.model_validate_json(job.scenario_text)
         model = MigrationModel(scenario, scale=job.scale, rng=job.seed, **job.parameters)
         model.run()
-        outcomes = outcomes_of(model, model.timeseries())
+        outcomes = outcomes_of(model, model.timeseries(), weekly=bool(job.extra.get("weekly")))
         return JobResult(job, outcomes, None, time.perf_counter() - start)
     except Exception:  # noqa: BLE001 - any failure of one job is recorded, not raised
         return JobResult(job, None, traceback.format_exc(limit=8), time.perf_counter() - start)

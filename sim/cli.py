@@ -462,7 +462,7 @@ def _compare_with_draws(args: argparse.Namespace, scenarios, names: list[str], o
             for parameter, share in result["importance"].items():
                 matters_rows.append({"scenario": name, "outcome": outcome, "parameter": parameter, "importance": round(share, 4)})
             for rev in result["reversals"]:
-                matters_rows.append({"scenario": name, "outcome": outcome, "parameter": "reverses where: " + "; ".join(
+                matters_rows.append({"scenario": name, "outcome": outcome, "parameter": "reverses where: " + " and ".join(
                     f"{k} in [{lo:.4g}, {hi:.4g}]" for k, (lo, hi) in rev["ranges"].items()), "importance": None})
         explained[name] = " ".join(sentences)
     weekly_frame = pd.DataFrame(weekly)

@@ -49,7 +49,7 @@ def _table(frame: pd.DataFrame, digits: int = 3) -> str:
 
 
 SIDE_EFFECTS = ("total_deportations", "total_bribe_usd", "total_wages_withheld_usd", "total_tax_usd")
-STOCK_EFFECTS = ("peak_irregular", "season_mean_irregular", "season_irregular_share")
+STOCK_EFFECTS = ("peak_irregular", "season_irregular_share")  # the summary's effect on the irregular stock
 
 
 def _money_or_count(value: float, outcome: str, signed: bool = True) -> str:
@@ -102,14 +102,15 @@ def _compare_page(folder: Path, manifest: dict) -> tuple[str, list[str]]:
     runs = (f"{first.get('start_date', '?')} to {first.get('end_date', '?')}, agent scale {scale} "
             f"({'one agent is one person' if scale == 1 else f'one agent stands for {scale} people'}), {len(seeds)} seeds"
             + (f" x {draws} parameter draws" if draws else " at the scenarios' own parameter values"))
-    summary = []
+    sentences = []
     for name in scenarios:
         if name == reference:
             continue
         rows = table[table["scenario"] == name].set_index("outcome", drop=False)
         effects = "; ".join(_effect_sentence(rows.loc[o], bool(draws)) for o in STOCK_EFFECTS if o in rows.index)
         sides = ", ".join(f"{KEY_OUTCOMES[o][0]} {_money_or_count(rows.loc[o, 'diff'], o)}" for o in SIDE_EFFECTS if o in rows.index)
-        summary.append(f"<p><b>{e(name)}</b> against {e(reference)}: {e(effects)}. Costs and side effects: {e(sides)}.</p>")
+        sentences.append(f"<b>{e(name)}</b> against {e(reference)} changes {e(effects)}. Costs and side effects: {e(sides)}.")
+    summary = ["<p>" + " ".join(sentences) + "</p>"]  # one paragraph an analyst can forward
     if len(seeds) < 2:
         summary.append("<p class='note'>One seed per scenario: no interval and no verdict (the noise between runs is unknown).</p>")
     if not draws:

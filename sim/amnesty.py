@@ -94,6 +94,8 @@ class AmnestyOffice(PersonBook):
         whole agents): approved if eligible; applications of people who have
         left are withdrawn."""
         if len(self.applications) == 0:
+            if self.window is not None:
+                self.processing.serve(0)  # a day passes for the office too
             return
         model = self.model
         people, book = model.population, model.book

@@ -21,6 +21,13 @@ _UMASK = os.umask(0)
 os.umask(_UMASK)
 
 
+class HelpWithDefaults(argparse.ArgumentDefaultsHelpFormatter):
+    """Shows an option's default, unless it has none (its help says what happens)."""
+
+    def _get_help_string(self, action):
+        return action.help if action.default is None else super()._get_help_string(action)
+
+
 class UsageError(Exception):
     """Bad input the user can fix: reported in one line, exit code 2."""
 
@@ -52,7 +59,7 @@ def build_parser() -> argparse.ArgumentParser:
         description="Run a scenario file day by day and write timeseries.csv (one row per day), "
         "summary.json (peak, stays, totals), manifest.json (seed, versions, timing) and "
         "stocks.png (people present by legal status). All counts are in people.",
-        formatter_class=argparse.ArgumentDefaultsHelpFormatter,
+        formatter_class=HelpWithDefaults,
     )
     run.add_argument("scenario", type=Path, metavar="SCENARIO.toml", help="scenario file, e.g. scenarios/baseline.toml")
     _add_run_options(run, replications=1, seed_help="random seed; the same scenario, seed and scale give byte-identical output",
@@ -72,7 +79,7 @@ def build_parser() -> argparse.ArgumentParser:
         "is robust; the assumptions that most change each effect (a regression tree over the draws); plots with dated "
         "axes and bands. With draws every finished run is stored at once in DIR/results.sqlite: the same command "
         "resumes, and --backend dask runs on a cluster. Then: migsim report DIR.",
-        formatter_class=argparse.ArgumentDefaultsHelpFormatter,
+        formatter_class=HelpWithDefaults,
     )
     compare.add_argument("scenarios", type=Path, nargs="+", metavar="SCENARIO.toml",
                          help="two or more scenario files with the same dates; the first is the reference")
@@ -93,7 +100,7 @@ def build_parser() -> argparse.ArgumentParser:
         description="Start the classroom app on this machine and print its address. Open it in a browser; "
         "Ctrl-C stops it. The scenario picker lists scenarios/*.toml; sliders set the main policy levers and "
         "the agent scale (counts are always shown in people).",
-        formatter_class=argparse.ArgumentDefaultsHelpFormatter,
+        formatter_class=HelpWithDefaults,
     )
     viz.add_argument("scenario", type=Path, nargs="?", default=None, metavar="SCENARIO.toml",
                      help="scenario to start with (default: scenarios/baseline.toml)")
@@ -131,7 +138,7 @@ def build_parser() -> argparse.ArgumentParser:
     ):
         exp = sub.add_parser(name, help=text, description=text + ". Every finished job is stored at once in "
                              "DIR/results.sqlite; running the same command again resumes, skipping finished jobs.",
-                             formatter_class=argparse.ArgumentDefaultsHelpFormatter)
+                             formatter_class=HelpWithDefaults)
         exp.add_argument("experiment", type=Path, metavar="EXPERIMENT.toml", help="experiment file, e.g. experiments/sweep_enforcement_quota.toml")
         exp.add_argument("--backend", choices=("local", "dask", "inprocess"), default="local",
                          help="local: a process pool on this machine; dask: a Dask cluster (--scheduler, or a local one); inprocess: no parallelism")
@@ -324,7 +331,12 @@ def _comparison_setup(args: argparse.Namespace):
                 f"compare: {path} runs {scenario.run.start_date} to {scenario.run.end_date} but the reference "
                 f"{args.scenarios[0]} runs {ref.run.start_date} to {ref.run.end_date}; compare scenarios over the same dates "
                 "(each year has its own reference, e.g. baseline_2009.toml for 2009)")
-    declared = bool(ref.ranges) or ref.posterior is not None or any(s.uncertain() for s in scenarios)
+    from sim.experiments.uncertainty import plan_draws
+
+    declared = bool(plan_draws(dict(zip(names, scenarios)), names[0]))
+    if args.draws and not declared:
+        raise UsageError(f"--draws {args.draws}: nothing to draw: {args.scenarios[0]} states no [ranges] and no posterior, "
+                         "and no scenario's events state ranges; use --draws 0")
     args.draws = (DEFAULT_DRAWS if declared else 0) if args.draws is None else args.draws
     args.replications = args.replications or (5 if args.draws else 10)
     return scenarios, names
@@ -374,7 +386,7 @@ def cmd_compare(args: argparse.Namespace) -> int:
         title = f"{what} ({len(seeds)} paired seeds{scale})"
         write_atomic(out / filename, lambda f: plot_compare(ensembles, columns, f, title, unit), binary=True)
     _write_json(out / "manifest.json", _manifest(args, started, wall, seeds=seeds, draws=0, reference=names[0], scenarios=[
-        _scenario_fields(path, s, scenarios[0]) for path, s in zip(args.scenarios, scenarios)]))
+        {**_scenario_fields(path, s, scenarios[0]), "label": name} for path, s, name in zip(args.scenarios, scenarios, names)]))
     print(report.split("## In plain words")[1].strip())
     print(f"wrote {out}/ (comparison.md, comparison.csv, outcomes_by_seed.csv, {', '.join(plots)}, scenarios/); "
           f"then: migsim report {out}")
@@ -393,7 +405,7 @@ def _compare_with_draws(args: argparse.Namespace, scenarios, names: list[str], o
     from sim.experiments.jobs import WEEKLY, ExperimentJob
     from sim.experiments.runner import run_experiment
     from sim.experiments.store import ResultStore
-    from sim.experiments.uncertainty import describe_what_matters, draw_parameters, overrides_for, what_matters
+    from sim.experiments.uncertainty import acts_on, describe_what_matters, draw_parameters, overrides_for, what_matters
     from sim.report import plot_compare_uncertainty
 
     started = dt.datetime.now(dt.timezone.utc)
@@ -402,24 +414,23 @@ def _compare_with_draws(args: argparse.Namespace, scenarios, names: list[str], o
     by_name = dict(zip(names, scenarios))
     reference = names[0]
     draws, plan = draw_parameters(by_name, reference, args.draws, args.seed)
-    jobs, labels = [], {}
+    jobs, labels = [], []  # labels[i]: (scenario, draw) of jobs[i]; identical jobs share one stored result
     for name, scenario in by_name.items():
         text = scenario.model_dump_json()
         sha = hashlib.sha256(text.encode()).hexdigest()
         for draw in range(args.draws + 1):
             overrides = overrides_for(name, by_name, reference, draws.loc[draw] if draw else None, plan)
             for seed in seeds:
-                job = ExperimentJob(text, sha, overrides, seed, args.scale, position=len(jobs), extra={"weekly": True})
-                jobs.append(job)
-                labels[job.job_id] = (name, draw)
+                jobs.append(ExperimentJob(text, sha, overrides, seed, args.scale, position=len(jobs), extra={"weekly": True}))
+                labels.append((name, draw))
     print(f"{len(names)} scenarios x {args.draws + 1} parameter sets (own values and {args.draws} draws) x {len(seeds)} seeds "
           f"= {len(jobs)} runs at scale {args.scale}", file=sys.stderr)
     store_path = out / "results.sqlite"
     try:
         counts = run_experiment(jobs, store_path, args.backend, args.workers, args.scheduler, desc="compare")
     except KeyboardInterrupt:
-        print(f"migsim: interrupted; every finished run is saved in {store_path}: run the same command again to resume",
-              file=sys.stderr)
+        print(f"migsim: interrupted; every finished run is saved in {store_path}: run the same command with --out {out} "
+              "to resume", file=sys.stderr)
         raise SystemExit(130) from None
     except BackendError as exc:
         raise UsageError(str(exc)) from None
@@ -431,15 +442,15 @@ def _compare_with_draws(args: argparse.Namespace, scenarios, names: list[str], o
         stored = {row["job_id"]: row for row in store.rows()}
     finally:
         store.close()
-    failed = [row for job_id, row in stored.items() if job_id in labels and row["status"] != "done"]
+    wanted = {job.job_id for job in jobs}
+    failed = [row for job_id, row in stored.items() if job_id in wanted and row["status"] != "done"]
     if failed:
         _write_failures(out)
-        print(f"migsim: {len(failed)} of {len(jobs)} runs failed; nothing else was written. Fix the cause and run the "
-              "same command again: finished runs are kept.", file=sys.stderr)
+        print(f"migsim: {len(failed)} of {len(wanted)} runs failed; nothing else was written. Fix the cause and run the "
+              f"same command with --out {out} again: finished runs are kept.", file=sys.stderr)
         return 1
     rows, weekly = [], []
-    for job in jobs:
-        name, draw = labels[job.job_id]
+    for job, (name, draw) in zip(jobs, labels, strict=True):
         values = stored[job.job_id]["outcomes"]
         rows.append({"scenario": name, "draw": draw, "seed": job.seed, **{k: values[k] for k in KEY_OUTCOMES}})
         weekly.append({"scenario": name, "draw": draw, "seed": job.seed,
@@ -449,8 +460,7 @@ def _compare_with_draws(args: argparse.Namespace, scenarios, names: list[str], o
     explained: dict[str, str] = {}
     matters_rows = []
     for name in names[1:]:
-        columns = [d.column for d in plan if d.scenario in (None, name)
-                   and (d.scenario or (by_name[name].flat().get(d.column) == by_name[reference].flat().get(d.column)))]
+        columns = [d.column for d in plan if acts_on(d, name, by_name, reference)]
         sentences = []
         for outcome in ("peak_irregular", "season_mean_irregular"):
             effect = (outcomes[(outcomes["scenario"] == name) & (outcomes["draw"] > 0)].set_index(["draw", "seed"])[outcome]
@@ -467,8 +477,8 @@ def _compare_with_draws(args: argparse.Namespace, scenarios, names: list[str], o
         explained[name] = " ".join(sentences)
     weekly_frame = pd.DataFrame(weekly)
     drawn = draws.reset_index()
-    sources = pd.DataFrame([{"column": d.column, "kind": d.kind, "low": d.low, "high": d.high, "scenario": d.scenario or "all"}
-                            for d in plan])
+    sources = pd.DataFrame([{"column": d.column, "kind": d.kind, "low": d.low, "high": d.high,
+                             "scenario": ", ".join(sorted(d.scenarios)) or "all"} for d in plan])
     _write_csv(out / "outcomes_by_run.csv", outcomes.merge(drawn, on="draw", how="left"))
     _write_csv(out / "draws.csv", drawn)
     _write_csv(out / "drawn_parameters.csv", sources)
@@ -483,7 +493,7 @@ def _compare_with_draws(args: argparse.Namespace, scenarios, names: list[str], o
                  lambda f: plot_compare_uncertainty(weekly_frame, reference, start, f, title), binary=True)
     _write_json(out / "manifest.json", _manifest(args, started, wall, seeds=seeds, draws=args.draws, reference=reference,
                                                  runs=len(jobs), runs_done_before=counts["skipped"], scenarios=[
-        _scenario_fields(path, s, scenarios[0]) for path, s in zip(args.scenarios, scenarios)]))
+        {**_scenario_fields(path, s, scenarios[0]), "label": name} for path, s, name in zip(args.scenarios, scenarios, names)]))
     print(report.split("## In plain words")[1].strip())
     print(f"wrote {out}/ (comparison.md, comparison.csv, outcomes_by_run.csv, draws.csv, drawn_parameters.csv, what_matters.csv, "
           f"weekly_irregular.csv, compare_irregular.png, results.sqlite); then: migsim report {out}")

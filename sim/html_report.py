@@ -94,7 +94,7 @@ def _compare_page(folder: Path, manifest: dict) -> tuple[str, list[str]]:
     reference = manifest.get("reference", scenarios[0])
     seeds = manifest.get("seeds") or []
     draws = int(manifest.get("draws") or 0)
-    described = {s.get("scenario_name"): s for s in manifest.get("scenarios", [])}
+    described = {s.get("label") or s.get("scenario_name"): s for s in manifest.get("scenarios", [])}
     first = manifest.get("scenarios", [{}])[0] if manifest.get("scenarios") else {}
     scale = manifest.get("scale", 1)
     title = f"{', '.join(s for s in scenarios if s != reference)} against {reference}"

@@ -1,6 +1,7 @@
 """Comparisons under parameter uncertainty (issue 9): the statistics on constructed
 effects, the draws, and the command as an analyst runs it."""
 
+import json
 import re
 import subprocess
 import sys
@@ -14,6 +15,7 @@ from support import finished_jobs, kill_after_stored
 
 from sim.cli import main
 from sim.experiments.compare import paired_comparison
+from sim.experiments.store import ResultStore
 from sim.experiments.uncertainty import draw_parameters, overrides_for, what_matters
 from sim.metrics import KEY_OUTCOMES
 from sim.scenario import REPO_ROOT, ScenarioError, load
@@ -119,6 +121,47 @@ def test_draws_are_shared_seeded_and_leave_a_policys_own_levers_alone():
     assert shared and all(reform[k] == reference[k] for k in shared)  # common parameters
 
 
+def test_an_event_shared_by_extension_is_drawn_once_and_whole_levers_stay_whole(tmp_path, baseline_text):
+    scenarios = {
+        "crackdown_2009": load(REPO_ROOT / "scenarios" / "crackdown_2009.toml"),
+        "package_2009": load(REPO_ROOT / "scenarios" / "package_2009.toml"),
+    }
+    draws, plan = draw_parameters(scenarios, "crackdown_2009", 5, seed=2)
+    for lever in ("inspections_factor", "employer_fine_usd"):  # the package extends the crackdown: the same event
+        columns = [d for d in plan if d.kind == "policy lever" and d.column.endswith(lever)]
+        assert len(columns) == 1 and columns[0].scenarios == {"crackdown_2009", "package_2009"}
+        a = overrides_for("crackdown_2009", scenarios, "crackdown_2009", draws.loc[3], plan)
+        b = overrides_for("package_2009", scenarios, "crackdown_2009", draws.loc[3], plan)
+        assert a[f"events[0].{lever}"] == b[f"events[0].{lever}"]
+    (tmp_path / "base.toml").write_text(baseline_text, encoding="utf-8")
+    (tmp_path / "reg.toml").write_text(
+        'extends = "base.toml"\nname = "reg"\n[[events]]\nkind = "registration"\n'
+        "start = 2008-03-01\ndeadline_days = 7\nranges = { deadline_days = [3, 15] }\n",
+        encoding="utf-8",
+    )
+    pair = {"baseline": load(tmp_path / "base.toml"), "reg": load(tmp_path / "reg.toml")}
+    draws, plan = draw_parameters(pair, "baseline", 6, seed=1)
+    lever = draws["reg/events[0].deadline_days"]
+    assert lever.between(3, 15).all() and (lever == lever.round()).all()
+    pair["reg"].with_overrides(overrides_for("reg", pair, "baseline", draws.loc[1], plan))  # a valid scenario
+
+
+def test_draws_need_something_to_draw(tmp_path, baseline_text, capsys):
+    bare = re.sub(r"\[ranges\].*?(?=\n# Dated policy events)", "", baseline_text, flags=re.DOTALL)
+    bare = re.sub(r'posterior = "[^"]*".*\n', "", bare)
+    (tmp_path / "bare.toml").write_text(bare, encoding="utf-8")
+    (tmp_path / "other.toml").write_text('extends = "bare.toml"\nname = "other"\n[police]\ndetection = 0.5\n', encoding="utf-8")
+    out = tmp_path / "never"
+    code = main(["compare", str(tmp_path / "bare.toml"), str(tmp_path / "other.toml"), "--draws", "3", "--out", str(out)])
+    assert code == 2 and "nothing to draw" in capsys.readouterr().err and not out.exists()
+
+
+def test_robust_means_the_interval_is_on_the_side_of_the_stated_effect():
+    outcomes, _ = constructed(lambda t: -3_000.0 if t != 0.75 else 2_000.0)  # up at the own values, down in every draw
+    row = paired_comparison(outcomes, "a").set_index(["scenario", "outcome"]).loc[("b", "peak_irregular")]
+    assert row["diff"] > 0 and row["diff_hi95_param"] < 0 and not row["robust"]
+
+
 def test_a_drawn_value_reaches_the_model_including_an_events_lever():
     scenario = load(REPO_ROOT / "scenarios" / "crackdown_2009.toml")
     changed = scenario.with_overrides({"events[0].inspections_factor": 2.25, "police_detection": 0.2})
@@ -195,8 +238,21 @@ def test_a_comparison_over_draws_writes_both_intervals_and_a_plain_report(short,
         assert np.isfinite(row[column]), column
     runs = pd.read_csv(out / "outcomes_by_run.csv")
     assert len(runs) == 2 * 7 * 2 and set(runs["draw"]) == set(range(7))
-    # common parameters: both scenarios ran each draw with the same drawn values
-    assert runs.groupby(["draw", "seed"])["migrants_leave_rate"].nunique().max() == 1
+    # common parameters: every run of the policy (its overrides hold its lever) has a
+    # run of the reference with the same seed and the same drawn values otherwise
+    stored = ResultStore(out / "results.sqlite")
+    jobs = stored.rows("done")
+    stored.close()
+    reference = {
+        (json.dumps(j["parameters"], sort_keys=True), j["seed"])
+        for j in jobs
+        if "events[0].inspections_factor" not in j["parameters"]
+    }
+    policy = [j for j in jobs if "events[0].inspections_factor" in j["parameters"]]
+    assert len(policy) == 6 * 2 and len(reference) == 6 * 2 + 2  # 6 draws of the reference, and the own values (no overrides)
+    for j in policy:
+        shared = {k: v for k, v in j["parameters"].items() if k != "events[0].inspections_factor"}
+        assert (json.dumps(shared, sort_keys=True), j["seed"]) in reference
     drawn = pd.read_csv(out / "drawn_parameters.csv")
     assert "drive/events[0].inspections_factor" in set(drawn["column"])
     lever = pd.read_csv(out / "draws.csv")["drive/events[0].inspections_factor"]

@@ -69,6 +69,7 @@ class LegalCenter(mesa.discrete_space.FixedAgent):
         """Those who waited too long, left the country or were detained give up; the centre
         takes the rest first come, first served, up to today's capacity."""
         if len(self.queue) == 0:
+            self.capacity.serve(0)  # a day passes for the service too
             return
         model = self.model
         t = model.t

@@ -17,8 +17,11 @@ A comparison has two kinds of uncertainty, reported side by side:
   noise is not counted twice), and the 2.5th and 97.5th percentiles of the shrunk
   means give the parameters' reach on each side, which may differ (an effect can
   be skewed). Each side is then widened by the seed part, t s_w / sqrt(R) with s_w
-  the within-draw standard deviation (pooled), added in quadrature. A parameter
-  set that does not matter gives tau near zero and the seed-only width.
+  the within-draw standard deviation (pooled over draws), added in quadrature; t
+  has R - 1 degrees of freedom, as in the seed-only interval (conservative: the
+  pooled s_w has more), so that a parameter set that does not matter gives the
+  seed-only width. An effect is **robust** when this interval excludes zero on
+  the side of the effect at the scenarios' own values.
   ``sign_agreement`` is the share of draws whose mean difference has the sign of
   the mean over draws.
 
@@ -179,7 +182,10 @@ def paired_comparison(outcomes: pd.DataFrame, reference: str) -> pd.DataFrame:
                 )
                 row.update(parameter_interval(by_draw))
                 lo_p, hi_p = row["diff_lo95_param"], row["diff_hi95_param"]
-                row["robust"] = bool(scenario != reference and np.isfinite(lo_p) and (lo_p > 0 or hi_p < 0))
+                # robust: the interval over parameters excludes zero on the side of the effect at the own values
+                row["robust"] = bool(
+                    scenario != reference and np.isfinite(lo_p) and ((d_mean > 0 and lo_p > 0) or (d_mean < 0 and hi_p < 0))
+                )
             rows.append(row)
     table = pd.DataFrame(rows)
     tested = (table["scenario"] != reference) & table["p_value"].notna()
@@ -326,7 +332,10 @@ def plain_words(table: pd.DataFrame, reference: str, seeds: int, draws: int, wha
             if draws and "robust" in r:
                 text += (
                     " (robust to the parameters" if r["robust"] else " (not robust to the parameters"
-                ) + f", same sign in {100 * r['sign_agreement']:.0f}% of draws)"
+                ) + f", same sign in {100 * r['sign_agreement']:.0f}% of draws"
+                if np.sign(r["diff_param"]) != np.sign(r["diff"]):
+                    text += f", but {fmt(r['diff_param'], o, signed=True)} on average over the draws"
+                text += ")"
             parts.append(text)
         noise = [KEY_OUTCOMES[o][0] for o in rows[~rows["distinguishable"]]["outcome"]]
         tail = f"; within noise: {', '.join(noise)}" if noise else ""

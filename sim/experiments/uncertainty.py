@@ -45,7 +45,14 @@ class Drawn:
     kind: str  # "calibrated", "assumption" or "policy lever"
     low: float
     high: float
-    scenario: str | None = None  # a policy lever belongs to one scenario
+    whole: bool = False  # a whole-number parameter: drawn values are rounded
+    # a policy lever: (scenario, "events[i].lever") for every scenario holding the
+    # same event (one extending another shares its parent's event, and its draw)
+    levers: tuple[tuple[str, str], ...] = ()
+
+    @property
+    def scenarios(self) -> set[str]:
+        return {name for name, _ in self.levers}
 
 
 def _is_whole(value) -> bool:
@@ -53,18 +60,38 @@ def _is_whole(value) -> bool:
 
 
 def plan_draws(scenarios: dict[str, Scenario], reference: str) -> list[Drawn]:
-    """The columns a draw sets (module docstring), in a fixed order."""
+    """The columns a draw sets (module docstring), in a fixed order. A policy
+    lever is one column for each distinct event (the same event in several
+    scenarios, as when one extends another, is drawn once for all of them); it is
+    named after the first scenario that holds the event."""
     ref = scenarios[reference]
     posterior = ref.posterior_draws()
     calibrated = [] if posterior is None else list(posterior.columns)
-    plan = [Drawn(c, "calibrated", float(posterior[c].min()), float(posterior[c].max())) for c in calibrated]
+    flat = ref.flat()
+    plan = [
+        Drawn(c, "calibrated", float(posterior[c].min()), float(posterior[c].max()), _is_whole(flat.get(c))) for c in calibrated
+    ]
     for name, (low, high) in sorted(ref.uncertain().items()):
         if not name.startswith("events[") and name not in calibrated:
-            plan.append(Drawn(name, "assumption", float(low), float(high)))
+            plan.append(Drawn(name, "assumption", float(low), float(high), _is_whole(flat.get(name))))
+    levers: dict[tuple[str, str], dict] = {}  # (event identity, lever) -> column facts
     for scenario_name, scenario in scenarios.items():
-        for name, (low, high) in sorted(scenario.uncertain().items()):
-            if name.startswith("events["):
-                plan.append(Drawn(f"{scenario_name}/{name}", "policy lever", float(low), float(high), scenario_name))
+        for i, event in enumerate(scenario.events):
+            identity = event.model_dump_json()
+            for lever, (low, high) in sorted(event.ranges.items()):
+                entry = levers.setdefault(
+                    (identity, lever),
+                    {
+                        "column": f"{scenario_name}/events[{i}].{lever}",
+                        "low": float(low),
+                        "high": float(high),
+                        "whole": _is_whole(getattr(event, lever)),
+                        "levers": [],
+                    },
+                )
+                entry["levers"].append((scenario_name, f"events[{i}].{lever}"))
+    for entry in levers.values():
+        plan.append(Drawn(entry["column"], "policy lever", entry["low"], entry["high"], entry["whole"], tuple(entry["levers"])))
     return plan
 
 
@@ -79,17 +106,16 @@ def draw_parameters(scenarios: dict[str, Scenario], reference: str, count: int, 
         return pd.DataFrame(index=pd.RangeIndex(1, count + 1, name="draw")), plan
     u = qmc.LatinHypercube(d=dims, seed=np.random.default_rng(seed)).random(count)
     table: dict[str, np.ndarray] = {}
-    whole = {k: _is_whole(v) for k, v in scenarios[reference].flat().items()}
     if posterior is not None:
         rows = np.minimum((u[:, -1] * len(posterior)).astype(int), len(posterior) - 1)
         table[POSTERIOR_ROW] = rows
-        for column in posterior.columns:
-            values = posterior[column].to_numpy()[rows]
-            table[column] = np.round(values).astype(int) if whole.get(column) else values
+        for d in plan:
+            if d.kind == "calibrated":
+                values = posterior[d.column].to_numpy()[rows]
+                table[d.column] = np.round(values).astype(int) if d.whole else values
     for j, d in enumerate(uniform_columns):
         values = d.low + u[:, j] * (d.high - d.low)
-        lever = d.column.split("/", 1)[-1]
-        table[d.column] = np.round(values).astype(int) if whole.get(lever) else values
+        table[d.column] = np.round(values).astype(int) if d.whole else values
     frame = pd.DataFrame(table, index=pd.RangeIndex(1, count + 1, name="draw"))
     return frame, plan
 
@@ -102,12 +128,19 @@ def overrides_for(name: str, scenarios: dict[str, Scenario], reference: str, dra
     own, base = scenario.flat(), ref.flat()
     out = {}
     for d in plan:
-        if d.scenario is None:
-            if own.get(d.column) == base.get(d.column):  # not a lever this scenario sets itself
-                out[d.column] = _plain(draw[d.column])
-        elif d.scenario == name:
-            out[d.column.split("/", 1)[1]] = _plain(draw[d.column])
+        if not d.levers and own.get(d.column) == base.get(d.column):  # not a value this scenario sets itself
+            out[d.column] = _plain(draw[d.column])
+        for holder, key in d.levers:
+            if holder == name:
+                out[key] = _plain(draw[d.column])
     return out
+
+
+def acts_on(d: Drawn, name: str, scenarios: dict[str, Scenario], reference: str) -> bool:
+    """Whether drawn column ``d`` can change the comparison of ``name`` with the reference."""
+    if d.levers:
+        return bool(d.scenarios & {name, reference})
+    return scenarios[name].flat().get(d.column) == scenarios[reference].flat().get(d.column)
 
 
 def _plain(value):

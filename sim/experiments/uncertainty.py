@@ -11,8 +11,9 @@ sets:
 - **assumptions**, each from its stated plausible range (the reference scenario's
   ``[ranges]``) by Latin hypercube (scipy.stats.qmc); whole-number parameters are
   rounded;
-- **a policy's own levers** (the ``ranges`` of a scenario's own events), for that
-  scenario only.
+- **a policy's levers** (the ``ranges`` of a scenario's events), once for every
+  scenario that holds the same event (a package extending a crackdown shares the
+  crackdown's draw).
 
 A parameter a policy scenario sets to a value of its own (a quota cut, a cheaper
 registration) keeps that value in every draw of that scenario: the draw varies
@@ -35,6 +36,7 @@ from scipy.stats import qmc
 from sim.scenario import Scenario
 
 POSTERIOR_ROW = "posterior_row"  # the draw's row of the accepted calibration draws
+FEW_DRAWS_PER_VALUE = 5  # below this many draws per drawn value, the tree's ranking is a hint only
 
 
 @dataclass(frozen=True)
@@ -163,7 +165,8 @@ def what_matters(effects: pd.Series, draws: pd.DataFrame, columns: list[str], de
     x = x.loc[:, x.nunique() > 1]
     if len(effects) < 6 or x.shape[1] == 0 or np.allclose(effects, effects.iloc[0]):
         return {"importance": pd.Series(dtype=float), "reversals": [], "explained": 0.0}
-    tree = DecisionTreeRegressor(max_depth=depth, min_samples_leaf=max(2, len(effects) // 6), random_state=0)
+    # leaves of at least a quarter of the draws: a few outlying draws should not make a rule of their own
+    tree = DecisionTreeRegressor(max_depth=depth, min_samples_leaf=max(3, len(effects) // 4), random_state=0)
     tree.fit(x.to_numpy(dtype=float), effects.to_numpy())
     importance = pd.Series(tree.feature_importances_, index=x.columns).sort_values(ascending=False)
     explained = float(tree.score(x.to_numpy(dtype=float), effects.to_numpy()))
@@ -184,7 +187,13 @@ def what_matters(effects: pd.Series, draws: pd.DataFrame, columns: list[str], de
         walk(t.children_right[node], {**box, name: (max(low, cut), high)})
 
     walk(0, {})
-    return {"importance": importance[importance > 0], "reversals": reversals, "explained": explained}
+    return {
+        "importance": importance[importance > 0],
+        "reversals": reversals,
+        "explained": explained,
+        "draws": len(effects),
+        "candidates": x.shape[1],
+    }
 
 
 def describe_what_matters(result: dict, label: str, number=lambda v: f"{v:+,.0f}") -> str:
@@ -200,4 +209,9 @@ def describe_what_matters(result: dict, label: str, number=lambda v: f"{v:+,.0f}
     for rev in result["reversals"]:
         where = " and ".join(f"{k} in [{lo:.4g}, {hi:.4g}]" for k, (lo, hi) in rev["ranges"].items())
         text += f" It reverses (mean {number(rev['effect'])} over {rev['draws']} draws) where {where}."
+    if result["draws"] < FEW_DRAWS_PER_VALUE * result["candidates"]:
+        text += (
+            f" With {result['draws']} draws over {result['candidates']} drawn values these are candidates, not findings: "
+            "confirm with more draws (--draws) or a sensitivity analysis of the named values."
+        )
     return text

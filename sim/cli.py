@@ -400,10 +400,8 @@ def _compare_with_draws(args: argparse.Namespace, scenarios, names: list[str], o
 
     import pandas as pd
 
-    from sim.experiments.backends import BackendError
     from sim.experiments.compare import KEY_OUTCOMES, fmt, markdown_report, paired_comparison
     from sim.experiments.jobs import WEEKLY, ExperimentJob
-    from sim.experiments.runner import run_experiment
     from sim.experiments.store import ResultStore
     from sim.experiments.uncertainty import acts_on, describe_what_matters, draw_parameters, overrides_for, what_matters
     from sim.report import plot_compare_uncertainty
@@ -426,14 +424,7 @@ def _compare_with_draws(args: argparse.Namespace, scenarios, names: list[str], o
     print(f"{len(names)} scenarios x {args.draws + 1} parameter sets (own values and {args.draws} draws) x {len(seeds)} seeds "
           f"= {len(jobs)} runs at scale {args.scale}", file=sys.stderr)
     store_path = out / "results.sqlite"
-    try:
-        counts = run_experiment(jobs, store_path, args.backend, args.workers, args.scheduler, desc="compare")
-    except KeyboardInterrupt:
-        print(f"migsim: interrupted; every finished run is saved in {store_path}: run the same command with --out {out} "
-              "to resume", file=sys.stderr)
-        raise SystemExit(130) from None
-    except BackendError as exc:
-        raise UsageError(str(exc)) from None
+    counts = _run_stored(jobs, out, args, "compare")
     wall = time.perf_counter() - clock
     print(f"{counts['total']} runs: {counts['skipped']} done before, {counts['done']} done now, {counts['failed']} failed",
           file=sys.stderr)
@@ -580,9 +571,7 @@ def cmd_viz(args: argparse.Namespace) -> int:
 
 def _experiment(args: argparse.Namespace, kinds: tuple[str, ...]):
     """Load an experiment, make its jobs, and run those not yet in the store."""
-    from sim.experiments.backends import BackendError
     from sim.experiments.design import load_experiment, make_jobs
-    from sim.experiments.runner import run_experiment
 
     if args.workers is not None and args.workers < 1:
         raise UsageError(f"--workers: expected a whole number >= 1, got {args.workers}")
@@ -595,16 +584,26 @@ def _experiment(args: argparse.Namespace, kinds: tuple[str, ...]):
     if out.exists() and not out.is_dir():
         raise UsageError(f"--out {out}: exists and is not a folder")
     jobs = make_jobs(exp, scenario_path)
+    counts = _run_stored(jobs, out, args, exp.name)
+    print(f"{counts['total']} jobs: {counts['skipped']} done before, {counts['done']} done now, {counts['failed']} failed")
+    return exp, out, jobs
+
+
+def _run_stored(jobs: list, out: Path, args: argparse.Namespace, desc: str) -> dict[str, int]:
+    """Run the jobs not yet in DIR/results.sqlite on the chosen backend, storing each
+    as it finishes; an interruption keeps what finished and says how to resume."""
+    from sim.experiments.backends import BackendError
+    from sim.experiments.runner import run_experiment
+
+    store_path = out / "results.sqlite"
     try:
-        counts = run_experiment(jobs, out / "results.sqlite", args.backend, args.workers, args.scheduler, desc=exp.name)
+        return run_experiment(jobs, store_path, args.backend, args.workers, args.scheduler, desc=desc)
     except KeyboardInterrupt:
-        print(f"migsim: interrupted; every finished job is saved in {out / 'results.sqlite'}: "
-              "run the same command again to resume", file=sys.stderr)
+        print(f"migsim: interrupted; every finished run is saved in {store_path}: run the same command with --out {out} "
+              "to resume", file=sys.stderr)
         raise SystemExit(130) from None
     except BackendError as exc:
         raise UsageError(str(exc)) from None
-    print(f"{counts['total']} jobs: {counts['skipped']} done before, {counts['done']} done now, {counts['failed']} failed")
-    return exp, out, jobs
 
 
 def _write_failures(out: Path) -> int:

@@ -166,6 +166,9 @@ class MigrationModel(mesa.Model):
         """One day. Order: rules in force, demand and dismissals, deportations,
         departures, arrivals, papers, amnesty decisions, hiring, amnesty filings,
         pay, police, legal aid, counters."""
+        if self.steps > len(self.dates):  # past the last day: the year is over, nothing happens
+            self.running = False
+            return
         self.t = t = self.steps - 1
         if t > 0 and self.schedule.changes_on(t):
             old, self.rules = self.rules, self.schedule.rules_on(t)
@@ -192,6 +195,45 @@ class MigrationModel(mesa.Model):
         self.datacollector.collect(self)
         if t + 1 >= len(self.dates):
             self.running = False
+
+    def enact(self, event: dict[str, Any], replacing: Any = None) -> Any:
+        """A policy decided during the run (the classroom's sliders): ``event`` is
+        an ``[[events]]`` table as a scenario file writes it, validated the same way,
+        in force from tomorrow (the past is not rewritten); ``replacing``, an event
+        enacted before, ends today. Nothing changes if the result is refused.
+        Returns the event as the schedule holds it (to repeal or replace it later)."""
+        tomorrow = self.date_of(self.t + 1)
+        start = event.get("start", tomorrow)
+        if not isinstance(start, dt.date) or start < tomorrow:
+            raise scenario_mod.ScenarioError(f"enact: an event decided on {self.date} must start on {tomorrow} or later, not {start}")
+        events = self._without(replacing) if replacing is not None else list(self.params.events)
+        self._reschedule([*events, {**event, "start": start}], f"a policy enacted on {self.date}")
+        return self.params.events[-1]
+
+    def repeal(self, event: Any) -> None:
+        """End an enacted event: in force up to today, or never if it has not started."""
+        self._reschedule(self._without(event), f"a policy repealed on {self.date}")
+
+    def _without(self, event: Any) -> list:
+        events = list(self.params.events)
+        if event not in events:
+            raise scenario_mod.ScenarioError(f"repeal: {event.describe()} is not in force or planned")
+        i = events.index(event)
+        if self.t < 0 or event.start > self.date:
+            del events[i]  # not started: as if never decided
+        elif (event.end or self.dates[-1]) > self.date:
+            events[i] = event.model_copy(update={"end": self.date})
+        return events
+
+    def _reschedule(self, events: list, source: str) -> None:
+        tree = self.params.model_dump()
+        tree["events"] = [e if isinstance(e, dict) else e.model_dump() for e in events]
+        self.params = scenario_mod.validate(tree, source)
+        self.schedule = Schedule(self.params, self.dates)
+        if self.t < 0:  # before the first day: the first day's rules change now
+            old, self.rules = self.rules, self.schedule.rules_on(0)
+            for part in (self.employers, self.amnesty, self.police, self.legal_aid):
+                part.update_rules(old, self.rules)
 
     def run(self, progress=None) -> None:
         """Run to the scenario's end date; ``progress`` is called after each day."""

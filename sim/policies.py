@@ -232,8 +232,16 @@ def _replace_sector(rules, sector: str, **changes):
 AnyEvent = Annotated[Quota | Amnesty | Enforcement | Registration | LegalAid | EconomicShock, Field(discriminator="kind")]
 
 
+def composes(lever: str) -> bool:
+    """Factors multiply what is in force, in the order the events start, so two
+    overlapping events may both set one (a classroom doubling inspections during a
+    crackdown that tripled them gives six times); a value set outright may not."""
+    return lever == "factor" or lever.endswith("_factor")
+
+
 def check_events(events: list[Event], run_start: dt.date, run_end: dt.date) -> None:
-    """Dates inside the run; no two overlapping events of a kind setting one lever."""
+    """Dates inside the run; no two overlapping events of a kind setting one lever
+    outright (factors compose)."""
     for i, e in enumerate(events):
         end = e.end or run_end
         if not (run_start <= e.start <= run_end):
@@ -246,7 +254,7 @@ def check_events(events: list[Event], run_start: dt.date, run_end: dt.date) -> N
             if a.conflict_key() != b.conflict_key():
                 continue
             if a.start <= (b.end or run_end) and b.start <= (a.end or run_end):
-                both = sorted(set(a.levers()) & set(b.levers()))
+                both = sorted(lever for lever in set(a.levers()) & set(b.levers()) if not composes(lever))
                 if a.kind == "amnesty" or both:
                     what = "two amnesty windows" if a.kind == "amnesty" else f"both set {', '.join(both)}"
                     raise ValueError(f"events[{i}] and events[{j}] ({a.kind}) overlap in time and {what}; "

@@ -85,6 +85,18 @@ class StatusBook:
         self.today = np.zeros(len(TRANSITIONS), dtype=np.int64)  # reset each day
         self.total = np.zeros(len(TRANSITIONS), dtype=np.int64)
         self.edges = np.zeros((N_STATUS, N_STATUS), dtype=np.int64)
+        self.watched = -1  # one followed person's slot (the classroom's "follow a migrant"), -1 for none
+        self._watched_reasons: list[str] = []
+
+    def watch(self, slot: int) -> None:
+        """Note the reasons that move one person from now on (-1 stops)."""
+        self.watched = int(slot)
+        self._watched_reasons = []
+
+    def take_watched_reasons(self) -> list[str]:
+        """The reasons that moved the watched person since the last call."""
+        reasons, self._watched_reasons = self._watched_reasons, []
+        return reasons
 
     def grow(self, capacity: int) -> None:
         status = np.zeros(capacity, dtype=np.int8)
@@ -113,6 +125,8 @@ class StatusBook:
             dst = to if np.ndim(to) == 0 else to[bad]
             raise IllegalTransition(f"{reason}: {Status(src[bad]).name} -> {Status(dst).name} is not allowed")
         self.status[slots] = to
+        if self.watched >= 0 and (slots == self.watched).any():
+            self._watched_reasons.append(reason)
         n = len(slots) * self.scale
         self.today[r] += n
         self.total[r] += n

@@ -7,6 +7,7 @@ import numpy as np
 import pytest
 
 from sim import MigrationModel, scenario
+from sim.policies import Schedule
 from sim.scenario import REPO_ROOT, ScenarioError
 from sim.status import TRANSITION_NAMES
 
@@ -169,9 +170,9 @@ def _toml(value):
 
 
 def test_overlapping_events_of_a_kind_that_contradict():
-    a = {"kind": "quota", "start": dt.date(2008, 1, 1), "end": dt.date(2008, 6, 30), "factor": 0.5}
-    b = {"kind": "quota", "start": dt.date(2008, 6, 1), "factor": 2.0}
-    with pytest.raises(ScenarioError, match=r"events\[0\] and events\[1\] \(quota\) overlap in time and both set factor"):
+    a = {"kind": "registration", "start": dt.date(2008, 1, 1), "end": dt.date(2008, 6, 30), "deadline_days": 3}
+    b = {"kind": "registration", "start": dt.date(2008, 6, 1), "deadline_days": 30}
+    with pytest.raises(ScenarioError, match=r"events\[0\] and events\[1\] \(registration\) overlap in time and both set deadline_days"):
         with_events([a, b])
     b["start"] = dt.date(2008, 7, 1)  # back to back is fine
     with_events([a, b])
@@ -181,6 +182,19 @@ def test_overlapping_events_of_a_kind_that_contradict():
     # an enforcement drive and a change of odds that set different levers may overlap
     with_events([{"kind": "enforcement", "start": dt.date(2008, 1, 1), "inspections_factor": 2.0},
                  {"kind": "enforcement", "start": dt.date(2008, 3, 1), "entry_refusal_share": 0.1}])
+
+
+def test_overlapping_factors_multiply():
+    """A factor multiplies what is in force, so overlapping factors compose."""
+    cut = {"kind": "quota", "start": dt.date(2008, 1, 1), "end": dt.date(2008, 6, 30), "factor": 0.5}
+    boost = {"kind": "quota", "start": dt.date(2008, 6, 1), "factor": 3.0}
+    params = with_events([cut, boost])
+    dates = [dt.date(2008, 1, 1) + dt.timedelta(days=i) for i in range(366)]
+    schedule = Schedule(params, dates)
+    base = params.employers.quota_permits
+    quota = {d: schedule.rules_on(dates.index(d)).employers.quota_permits for d in (dt.date(2008, 5, 1), dt.date(2008, 6, 15), dt.date(2008, 8, 1))}
+    assert quota == {dt.date(2008, 5, 1): round(base * 0.5), dt.date(2008, 6, 15): round(round(base * 0.5) * 3.0),
+                     dt.date(2008, 8, 1): round(base * 3.0)}
 
 
 def test_extends_states_only_what_changes(tmp_path):

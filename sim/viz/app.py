@@ -1,187 +1,364 @@
-"""The classroom app: ``migsim viz`` (or ``solara run sim/viz/app.py``).
+"""The classroom app: ``migsim viz`` (Solara).
 
-A SolaraViz page with the map of places at their coordinates (district circles
-sized by people present and coloured by the irregular share), the date and season,
-live charts, play/pause/step/reset, a scenario picker and sliders for the main
-policy levers and the agent scale.
+Every browser page gets its own simulation (``ClassroomSession``, made inside the
+page component, so two students never share one). Play steps a few days a
+picture; a lever moved during the run becomes a dated policy event from the next
+day, marked on the charts. The pictures are Vega-Lite specifications drawn by the
+browser (``sim/viz/charts.py``).
+
+Why not Mesa's SolaraViz page: it builds one model when the module is imported
+(shared by every browser), applies parameters only on Reset, and shows its
+developer controls; a classroom needs the opposite of all three. The model is the
+same Mesa model and its charts read the model's DataCollector.
 """
 
 from __future__ import annotations
 
 import datetime as dt
+import html
+import logging
 import os
+import threading
+import time
+from pathlib import Path
 
-import matplotlib
+import numpy as np
+import solara
+import solara.lab
+from solara.widgets import VegaLite
 
-matplotlib.use("Agg")
-import numpy as np  # noqa: E402
-import solara  # noqa: E402
-from matplotlib.figure import Figure  # noqa: E402
-from mesa.visualization import Slider, SolaraViz, make_plot_component  # noqa: E402
-from mesa.visualization.utils import update_counter  # noqa: E402
+from sim.calendar import season_name
+from sim.viz.charts import MapPicture, bars, timeline
+from sim.viz.session import DEFAULT_SCALE, LEVERS, ClassroomSession, describe, scenario_choices
 
-from sim.calendar import season_name  # noqa: E402
-from sim.model import MigrationModel  # noqa: E402
-from sim.report import OBLAST_VIEW, draw_oblast, draw_places  # noqa: E402
-from sim.scenario import REPO_ROOT, load, validate  # noqa: E402
-from sim.status import IRREGULAR  # noqa: E402
+log = logging.getLogger("migsim.classroom")
 
-SCENARIOS = REPO_ROOT / "scenarios"
-DEFAULT_SCALE = 20  # one agent = 20 people: a classroom laptop stays responsive
-
-
-def scenario_files() -> list[str]:
-    """The picker's choices: scenarios/*.toml, and the file `migsim viz` was given."""
-    files = sorted(p.name for p in SCENARIOS.glob("*.toml"))
-    chosen = os.environ.get("MIGSIM_SCENARIO")
-    return files if not chosen or chosen in files else [chosen, *files]
-
-
-class ClassroomModel(MigrationModel):
-    """The model with the classroom's levers as plain keyword arguments (what
-    the sliders set); each lever becomes a parameter override or a policy event."""
-
-    def __init__(self, scenario_file: str = "baseline.toml", scale: int = DEFAULT_SCALE, quota_factor: float = 1.0,
-                 inspection_factor: float = 1.0, deport_everyone: bool = False, detention_factor: float = 1.0,
-                 registration_deadline_days: int | None = None, legal_aid_capacity_factor: float = 1.0,
-                 amnesty: bool = False, amnesty_from_month: int = 8,
-                 amnesty_to_month: int = 12, rng=20080101):
-        scenario = load(SCENARIOS / scenario_file)
-        tree = scenario.model_dump()
-        police, p = tree["police"], scenario.police
-        tree["employers"]["quota_permits"] = int(round(scenario.employers.quota_permits * quota_factor))
-        police["workplace_inspections_per_day"] = p.workplace_inspections_per_day * inspection_factor
-        if deport_everyone:  # orders: detain everyone caught for deportation
-            police["detain"] = ["all"]
-        police["detention_places"] = p.detention_places * detention_factor
-        police["deportations_per_day"] = p.deportations_per_day * detention_factor
-        if registration_deadline_days is not None:
-            tree["registration"]["deadline_days"] = int(registration_deadline_days)
-        tree["legal_aid"]["centres"] = [{**c, "capacity_per_day": c["capacity_per_day"] * legal_aid_capacity_factor}
-                                        for c in tree["legal_aid"]["centres"]]
-        if amnesty:
-            # a window in the run's first year, from the first of one month to the end of another
-            year = scenario.run.start_date.year
-            start = max(dt.date(year, int(amnesty_from_month), 1), scenario.run.start_date)
-            to = int(max(amnesty_to_month, amnesty_from_month))
-            end = min(dt.date(year + to // 12, to % 12 + 1, 1) - dt.timedelta(days=1), scenario.run.end_date)
-            tree["events"] = [*tree["events"], {
-                "kind": "amnesty", "start": start, "end": max(end, start), "entered_before": start - dt.timedelta(days=1),
-                "processing_per_day": 500.0, "card_years": 3.0, "paperwork_usd": 30.0, "filing_days": 10.0,
-                "attention_factor": 2.0,
-                "note": "classroom amnesty"}]
-        super().__init__(validate(tree, f"classroom settings on {scenario_file}"), scale=int(scale), rng=rng)
-        self.scenario_file = scenario_file
-
-
-def district_counts(model: MigrationModel) -> tuple[np.ndarray, np.ndarray]:
-    """People present and the irregular share, by district."""
-    people = model.population
-    present = people.present()
-    n = len(model.geo.districts)
-    by_district = np.bincount(people.district[present], minlength=n) * model.scale
-    irregular = np.bincount(people.district[present[IRREGULAR[model.book.status[present]]]], minlength=n) * model.scale
-    return by_district, np.divide(irregular, by_district, out=np.zeros(n), where=by_district > 0)
-
-
-def draw_map(model: MigrationModel) -> Figure:
-    """The oblast (sim.report.draw_oblast) and, beside it, the region with the
-    origin regions in Uzbekistan and its neighbours."""
-    geo = model.geo
-    pos = geo.layout()
-    present, share = district_counts(model)
-    fig = Figure(figsize=(10, 6), dpi=100)
-    ax, overview = fig.subplots(1, 2, gridspec_kw={"width_ratios": [2.2, 1]})
-    dots = draw_oblast(ax, geo, present, share)
-    ax.set_title(f"South Kazakhstan oblast, {model.date:%d %B %Y}\ncircle: people present; colour: irregular share", fontsize=10)
-    ax.tick_params(labelsize=7)
-    fig.colorbar(dots, ax=ax, shrink=0.6, label="irregular share of people present")
-    draw_places(overview, geo, crossing_size=20)
-    overview.scatter([pos[d][0] for d in geo.districts], [pos[d][1] for d in geo.districts], s=10, c=share,
-                     cmap="RdYlGn_r", vmin=0, vmax=1, zorder=4)
-    x0, x1, y0, y1 = OBLAST_VIEW
-    overview.plot([x0, x1, x1, x0, x0], [y0, y0, y1, y1, y0], color="#4575b4", linewidth=1)
-    overview.set_aspect(1.3)
-    overview.set_title("Where migrants come from", fontsize=9)
-    overview.tick_params(labelsize=6)
-    fig.subplots_adjust(left=0.05, right=0.98, bottom=0.06, top=0.9, wspace=0.12)
-    return fig
-
-
-@solara.component
-def MapView(model):
-    update_counter.get()
-    solara.FigureMatplotlib(draw_map(model), format="png")
-
-
-@solara.component
-def DateView(model):
-    update_counter.get()
-    row = model.metrics.row
-    if not row:
-        solara.Markdown(f"## {model.params.run.start_date:%d %B %Y}\nPress **Step** or **Play** to start the season.")
-        return
-    present, irregular = row["present"], row["irregular"]
-    share = irregular / present if present else 0.0
-    solara.Markdown(
-        f"## {model.date:%d %B %Y}: {season_name(model.date)}\n"
-        f"**{present:,}** migrants present, **{irregular:,}** irregular ({share:.0%}). "
-        f"Today: {row['arrivals']:,} arrived, {row['detentions']:,} detained, {row['deportations']:,} deported. "
-        f"Scenario: `{getattr(model, 'scenario_file', model.params.name)}`; one agent = {model.scale} people."
-    )
-
-
-@solara.component
-def AppealsView(model):
-    update_counter.get()
-    aid = model.legal_aid
-    fig = Figure(figsize=(6, 4), dpi=100)
-    ax = fig.subplots()
-    order = np.argsort(aid.by_category)
-    ax.barh([aid.categories[i].replace("_", " ") for i in order], aid.by_category[order], color="#4575b4")
-    ax.set_xlabel("appeals to legal aid centres so far (people)")
-    ax.set_title("Appeals by category", fontsize=10)
-    ax.tick_params(labelsize=7)
-    fig.tight_layout()
-    solara.FigureMatplotlib(fig, format="png")
-
-
-STATUS_COLOURS = {"irregular_stay": "#d73027", "irregular_work": "#fdae61", "registered": "#5aae61",
-                  "permitted": "#1b7837", "amnesty_card": "#2166ac", "detained": "#762a83"}
-FLOW_COLOURS = {"arrivals": "#4575b4", "detentions": "#f46d43", "deportations": "#a50026"}
-
-model_params = {
-    "scenario_file": {"type": "Select", "value": os.environ.get("MIGSIM_SCENARIO", "baseline.toml"),
-                      "values": scenario_files(), "label": "Scenario"},
-    "scale": Slider("Agent scale (people per agent)", DEFAULT_SCALE, 5, 100, 5, dtype=int),
-    "quota_factor": Slider("Quota permits (x scenario)", 1.0, 0.0, 4.0, 0.25),
-    "inspection_factor": Slider("Inspections (x scenario)", 1.0, 0.0, 5.0, 0.25),
-    "deport_everyone": {"type": "Checkbox", "value": False, "label": "Orders: detain everyone caught for deportation"},
-    "detention_factor": Slider("Detention places and transport (x scenario)", 1.0, 0.0, 5.0, 0.25),
-    "registration_deadline_days": Slider("Registration deadline (days)", 5, 1, 90, 1, dtype=int),
-    "legal_aid_capacity_factor": Slider("Legal aid capacity (x scenario)", 1.0, 0.0, 5.0, 0.5),
-    "amnesty": {"type": "Checkbox", "value": False, "label": "Amnesty (employers apply for their workers)"},
-    "amnesty_from_month": Slider("Amnesty opens (month)", 8, 1, 12, 1, dtype=int),
-    "amnesty_to_month": Slider("Amnesty closes (month, end of)", 12, 1, 12, 1, dtype=int),
+DAYS_PER_PICTURE = 3  # Play draws every third day: smooth enough to follow a week
+SECONDS_PER_PICTURE = 0.2  # at most five pictures a second: 15 simulated days a second
+FRIENDLY_ERROR = "Something went wrong in this simulation. Press New run to start again (the details are in the server's log)."
+STOCKS = {  # chart label -> (timeseries column, colour)
+    "Irregular, all": ("irregular", "#000000"),
+    "Not registered": ("irregular_stay", "#d73027"),
+    "Working without permit": ("irregular_work", "#f28e2b"),
+    "Detained": ("detained", "#762a83"),
+    "Registered": ("registered", "#5aae61"),
+    "Work permit": ("permitted", "#1b7837"),
+    "Amnesty card": ("amnesty_card", "#2166ac"),
 }
+FLOWS = {
+    "Arrivals": ("arrivals", "#4575b4"),
+    "Detentions": ("detentions", "#f46d43"),
+    "Deportations": ("deportations", "#a50026"),
+}
+EXPLAIN = (
+    "What am I looking at? Migrant workers from Uzbekistan and its neighbours in South Kazakhstan, day by day. "
+    "On the map each circle is a district: its size is the migrants there, its colour whether the number there "
+    "illegally rose (red) or fell (blue) over the last 30 days. The charts show people by legal status and the daily "
+    "flows; a dashed purple line marks each change you made. Every number is people."
+)
 
 
-def make_page():
-    model = ClassroomModel(scenario_file=os.environ.get("MIGSIM_SCENARIO", "baseline.toml"))
-    return SolaraViz(
-        model,
-        components=[
-            (DateView, 0),
-            (MapView, 0),
-            make_plot_component(STATUS_COLOURS, page=0),
-            make_plot_component(FLOW_COLOURS, page=0),
-            (AppealsView, 0),
-        ],
-        model_params=model_params,
-        name="migsim: seasonal labour migration into South Kazakhstan",
-        play_interval=20,
-        render_interval=7,  # one frame (and one Step) is a week: the season moves at 5+ days a second
+def pictures(session: ClassroomSession, mapper: MapPicture) -> dict:
+    """Everything a frame shows, read under the session's lock (Play steps in
+    another thread)."""
+    model = session.model
+    data = model.datacollector.model_vars
+    run = (model.dates[0], model.dates[-1])
+    dates = data.get("date", [])
+    n = len(dates)
+    started = n > 0
+    view: dict = {
+        "date": model.date if started else model.dates[0],
+        "started": started,
+        "over": not session.running,
+        "scenario": session.scenario_file,
+        "scale": model.scale,
+        "marks": list(session.marks),
+    }
+    geo = model.geo
+    if started:
+        row = model.metrics.row
+        present = np.array([row[f"present_{d}"] for d in geo.districts], dtype=float)
+        irregular = np.array([row[f"irregular_{d}"] for d in geo.districts], dtype=float)
+        back = max(n - 31, 0)
+        month_ago = np.array([data[f"irregular_{d}"][back] for d in geo.districts], dtype=float)
+        week = slice(max(n - 7, 0), n)
+        view["headline"] = {
+            "present": row["present"],
+            "irregular": row["irregular"],
+            **{k: int(sum(data[k][week])) for k in ("arrivals", "detentions", "deportations")},
+        }
+    else:
+        present = irregular = month_ago = np.zeros(len(geo.districts))
+    people = model.population
+    here = people.present()
+    from_origin = np.bincount(people.origin[here], minlength=len(geo.origins)) * model.scale
+    view["map"] = mapper.spec(present, irregular, month_ago, view["date"], width=360, height=440)
+    view["origins"] = mapper.origins(from_origin, width=220, height=260)
+    charts = (
+        ("stocks", "Migrants present, by legal status", STOCKS, "people", 190, "Irregular, all", list),
+        ("flows", "Arrivals, detentions and deportations", FLOWS, "people a day (7-day mean)", 140, None, _week_mean),
+    )
+    for key, title, lines, y_title, height, thick, shape in charts:
+        values = {label: shape(data.get(column, [])) for label, (column, _) in lines.items()}
+        colours = {label: colour for label, (_, colour) in lines.items()}
+        view[key] = timeline(title, dates, values, colours, session.marks, run, y_title, width=400, height=height, thick=thick)
+    aid = model.legal_aid
+    view["appeals"] = bars(
+        "Appeals to legal aid centres so far, by topic",
+        [c.replace("_", " ") for c in aid.categories],
+        [int(v) for v in aid.by_category],
+        "people",
+        width=330,
+        height=230,
+    )
+    story = session.story
+    view["story"] = (story.title, list(story.lines)) if story else None
+    return view
+
+
+def _week_mean(values: list) -> list[float]:
+    if not values:
+        return []
+    x = np.asarray(values, dtype=float)
+    sums = np.cumsum(np.r_[0.0, x])
+    k = np.minimum(np.arange(1, len(x) + 1), 7)
+    return np.round((sums[1:] - sums[np.arange(len(x)) + 1 - k]) / k, 1).tolist()
+
+
+def initial_scenario(choices: dict) -> str:
+    chosen = Path(os.environ.get("MIGSIM_SCENARIO", "baseline.toml")).name
+    return chosen if chosen in choices else "baseline.toml"
+
+
+@solara.component
+def Page():
+    """The page: the classroom, and one friendly line if drawing it ever fails."""
+    error, clear = solara.use_exception()
+    if error is not None:
+        log.error("classroom: error while drawing the page", exc_info=error)
+        with solara.Column(style={"padding": "24px"}):
+            solara.Error(FRIENDLY_ERROR)
+            solara.Button("New run", color="primary", on_click=clear)
+        return
+    Classroom()
+
+
+@solara.component
+def Classroom():
+    choices = solara.use_memo(lambda: {name: describe(path) for name, path in scenario_choices().items()}, [])
+    scenario = solara.use_reactive(initial_scenario(choices))
+    scale = solara.use_reactive(DEFAULT_SCALE)
+    generation = solara.use_reactive(0)  # New run makes a new session
+    playing = solara.use_reactive(False)
+    notice = solara.use_reactive("")
+    failure = solara.use_reactive("")
+    view = solara.use_reactive(None)
+    lock = solara.use_memo(threading.RLock, [])
+    box = solara.use_memo(dict, [])  # this page's session and map (kept across renders)
+
+    def new_session():
+        with lock:
+            try:
+                made = ClassroomSession(scenario.value, scale=scale.value)
+                box["mapper"] = box.get("mapper") or MapPicture(made.model.geo)
+                first = pictures(made, box["mapper"])
+            except Exception:  # a bad scenario file on the server, a bug: the class sees one line
+                log.exception("classroom: could not start %s", scenario.value)
+                failure.value = FRIENDLY_ERROR
+                return None
+            box["session"] = made
+            failure.value = ""
+            notice.value = ""
+            view.value = first
+            return made
+
+    solara.use_memo(new_session, [generation.value])
+    session: ClassroomSession | None = box.get("session")
+
+    def refresh():
+        view.value = pictures(box["session"], box["mapper"])
+
+    def guarded(action):
+        def run(*args):
+            try:
+                with lock:
+                    action(*args)
+                    refresh()
+            except Exception:
+                log.exception("classroom: error")
+                playing.value = False
+                failure.value = FRIENDLY_ERROR
+
+        return run
+
+    def play_loop():
+        while playing.value and box["session"].running and not failure.value:
+            started = time.perf_counter()
+            guarded(lambda: box["session"].advance(DAYS_PER_PICTURE))()
+            rest = SECONDS_PER_PICTURE - (time.perf_counter() - started)
+            if rest > 0:
+                time.sleep(rest)
+        playing.value = False
+
+    solara.lab.use_task(play_loop, dependencies=[playing.value, generation.value], prefer_threaded=True)
+
+    def start_over():
+        playing.value = False
+        generation.value += 1
+
+    def set_lever(name):
+        def apply(value):
+            def act():
+                notice.value = box["session"].set_lever(name, value) or ""
+
+            guarded(act)()
+
+        return apply
+
+    with solara.AppBar():
+        solara.AppBarTitle("migsim: migrant workers in South Kazakhstan")
+    current = view.value
+    with solara.Sidebar():
+        Controls(session, current, choices, scenario, scale, playing, guarded, start_over, set_lever, notice.value)
+    with solara.Column(style={"padding": "4px 12px"}):
+        if failure.value:
+            solara.Error(failure.value)
+            solara.Button("New run", color="primary", on_click=start_over)
+            return
+        if session is None or current is None:
+            solara.Text("Starting...")
+            return
+        Headline(current)
+        Note(EXPLAIN, "font-size:14px;color:#444;max-width:1150px;margin-bottom:4px")
+        with solara.Row(style={"flex-wrap": "wrap", "gap": "8px", "align-items": "flex-start"}):
+            VegaLite.element(spec=current["map"])
+            with solara.Column(gap="4px"):
+                VegaLite.element(spec=current["stocks"])
+                VegaLite.element(spec=current["flows"])
+        with solara.Row(style={"flex-wrap": "wrap", "gap": "16px", "align-items": "flex-start"}):
+            with solara.Column(style={"min-width": "420px", "max-width": "640px"}):
+                StoryView(current["story"], guarded(lambda: notice.set(box["session"].follow() or "")))
+            VegaLite.element(spec=current["appeals"])
+            VegaLite.element(spec=current["origins"])
+
+
+def Note(text: str, style: str = ""):
+    """A block of plain text (escaped)."""
+    return solara.HTML(tag="div", unsafe_innerHTML=html.escape(text), style=style)
+
+
+@solara.component
+def Headline(current: dict):
+    date: dt.date = current["date"]
+    if not current["started"]:
+        solara.HTML(
+            tag="div",
+            unsafe_innerHTML=f"<h2 style='margin:4px 0'>{date:%d %B %Y}</h2>"
+            "<div style='font-size:17px'>Press <b>Play</b> or <b>Step</b> to start the year.</div>",
+        )
+        return
+    h = current["headline"]
+    share = h["irregular"] / h["present"] if h["present"] else 0.0
+    over = (
+        (
+            "<div style='font-size:17px;color:#a50026;margin-top:4px'><b>The year is over.</b> Press <b>New run</b> to start "
+            "again, or pick another scenario or year first.</div>"
+        )
+        if current["over"]
+        else ""
+    )
+    solara.HTML(
+        tag="div",
+        unsafe_innerHTML=(
+            f"<h2 style='margin:4px 0'>{date:%d %B %Y}: {season_name(date)}</h2>"
+            f"<div style='font-size:17px'><b>{h['present']:,}</b> migrants present, <b>{h['irregular']:,}</b> of them "
+            f"irregular ({share:.0%}). Last 7 days: {h['arrivals']:,} arrived, {h['detentions']:,} detained, "
+            f"{h['deportations']:,} deported.</div>{over}"
+        ),
     )
 
 
-page = make_page()
+@solara.component
+def StoryView(story, on_follow):
+    solara.Button("Follow a migrant", color="secondary", on_click=on_follow, icon_name="mdi-account-search")
+    if story is None:
+        Note("Pick someone and watch what happens to them: papers, work, wages, the police, going home.", "font-size:15px")
+        return
+    title, lines = story
+    items = "".join(f"<li><b>{d:%d %b}</b> {text}</li>" for d, text in lines[-14:])
+    solara.HTML(
+        tag="div",
+        unsafe_innerHTML=f"<div style='font-size:16px;font-weight:bold;margin-top:6px'>{title}</div>"
+        f"<ul style='font-size:15px;margin:4px 0;padding-left:18px'>{items}</ul>",
+    )
+
+
+@solara.component
+def Controls(session, current, choices, scenario, scale, playing, guarded, start_over, set_lever, notice):
+    over = bool(current and current["over"])
+    with solara.Card("Run", style={"margin-bottom": "6px"}):
+        with solara.Row(gap="6px", style={"flex-wrap": "wrap"}):
+            solara.Button(
+                "Pause" if playing.value else "Play",
+                color="primary",
+                icon_name="mdi-pause" if playing.value else "mdi-play",
+                on_click=lambda: playing.set(not playing.value),
+                disabled=over or session is None,
+            )
+            solara.Button(
+                "Step a day", on_click=guarded(lambda: session.advance(1)), disabled=over or playing.value or session is None
+            )
+            solara.Button(
+                "Step a week", on_click=guarded(lambda: session.advance(7)), disabled=over or playing.value or session is None
+            )
+            solara.Button("New run", color="primary" if over else None, on_click=start_over, outlined=not over)
+        solara.Select(
+            "Scenario (for the next run)",
+            values=list(choices),
+            value=scenario.value,
+            on_value=lambda v: scenario.set(v) if v in choices else None,
+        )
+        Note(choices.get(scenario.value, ""), "font-size:14px;color:#555")
+        Note(f"People per agent (next run): {scale.value}", "font-size:15px;margin-top:8px")
+        solara.SliderInt("", value=scale.value, min=5, max=100, step=5, on_value=scale.set)
+        if session is not None and (scenario.value != session.scenario_file or scale.value != session.model.scale):
+            solara.Warning("Changed: press New run to use it.", dense=True)
+    if session is None:
+        return
+    with solara.Card("Policy, from tomorrow", style={"margin-bottom": "6px"}):
+        values = session.values
+        for name, lever in LEVERS.items():
+            if name == "detain_all":
+                solara.Checkbox(label=lever.label, value=bool(values[name]), on_value=set_lever(name), disabled=over)
+                continue
+            shown = f"{values[name]:g} {lever.unit}" if lever.unit != "x" else f"\u00d7{values[name]:g}"
+            Note(f"{lever.label}: {shown}", "font-size:15px;font-weight:500;margin-top:6px")
+            if lever.unit == "days":
+                solara.SliderInt(
+                    "",
+                    value=int(values[name]),
+                    min=int(lever.low),
+                    max=int(lever.high),
+                    step=int(lever.step),
+                    on_value=set_lever(name),
+                    disabled=over,
+                )
+            else:
+                solara.SliderFloat(
+                    "",
+                    value=float(values[name]),
+                    min=lever.low,
+                    max=lever.high,
+                    step=lever.step,
+                    on_value=set_lever(name),
+                    disabled=over,
+                )
+        solara.Checkbox(
+            label="Amnesty from tomorrow (as in 2006: employers apply for their workers, 5 months)",
+            value=bool(values["amnesty"]),
+            on_value=set_lever("amnesty"),
+            disabled=over,
+        )
+        if notice:
+            solara.Info(notice, dense=True)

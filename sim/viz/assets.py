@@ -23,6 +23,10 @@ PACKAGES = (
     "font-awesome@4.5.0",
     "requirejs@2.3.6",
     "katex@0.16.9",  # maths in Markdown
+    # the charts: Solara's VegaLite widget asks for these exact paths (vega@5/build/vega.min.js, ...)
+    "vega@5",
+    "vega-lite@5",
+    "vega-embed@6",
 )
 
 
@@ -47,7 +51,13 @@ def ensure(cache: Path | None = None, quiet: bool = False) -> list[str]:
         return todo
     for spec in todo:
         with tempfile.TemporaryDirectory() as tmp:
-            done = subprocess.run([npm, "pack", spec, "--silent", "--pack-destination", tmp], capture_output=True, text=True, timeout=120)
+            done = subprocess.run(
+                [npm, "pack", spec, "--silent", "--pack-destination", tmp],
+                capture_output=True,
+                text=True,
+                timeout=120,
+                check=False,
+            )
             tarballs = list(Path(tmp).glob("*.tgz"))
             if done.returncode != 0 or not tarballs:
                 if not quiet:

@@ -96,16 +96,21 @@ def build_parser() -> argparse.ArgumentParser:
 
     viz = sub.add_parser(
         "viz",
-        help="start the classroom app in the browser (SolaraViz): map, charts, play/step/reset, policy sliders",
+        help="start the classroom app in the browser: map, charts, play/step, policy levers that act from the next day",
         description="Start the classroom app on this machine and print its address. Open it in a browser; "
-        "Ctrl-C stops it. The scenario picker lists scenarios/*.toml; sliders set the main policy levers and "
-        "the agent scale (counts are always shown in people).",
+        "Ctrl-C stops it. Every browser page has its own simulation. The scenario picker lists the shipped "
+        "scenarios (and SCENARIO.toml if given); the levers change policy from the next day of the run. "
+        "One server simulates on one core: for a class, give --servers as many as the machine has cores "
+        "(docs/classroom.md has the measured figures).",
         formatter_class=HelpWithDefaults,
     )
     viz.add_argument("scenario", type=Path, nargs="?", default=None, metavar="SCENARIO.toml",
                      help="scenario to start with (default: scenarios/baseline.toml)")
     viz.add_argument("--host", default="127.0.0.1", help="address to listen on (0.0.0.0 to let other machines in the classroom connect)")
-    viz.add_argument("--port", type=int, default=8765)
+    viz.add_argument("--port", type=int, default=8765, help="port of the address the class opens")
+    viz.add_argument("--servers", type=int, default=1,
+                     help="app servers (one process and one core each), on the ports after --port; the address "
+                     "sends each new page to the next one")
     viz.set_defaults(func=cmd_viz)
 
     report = sub.add_parser(
@@ -542,6 +547,7 @@ def cmd_report(args: argparse.Namespace) -> int:
 
 
 def cmd_viz(args: argparse.Namespace) -> int:
+    import signal
     import subprocess
 
     from sim.scenario import REPO_ROOT
@@ -560,13 +566,47 @@ def cmd_viz(args: argparse.Namespace) -> int:
     missing = assets.ensure(quiet=True)  # the browser side, from npm, for classrooms without internet
     if missing:
         print(f"migsim: note: {', '.join(missing)} not cached; the page needs the internet to fetch them", file=sys.stderr)
+    from sim.viz import front
+
+    if not 1 <= args.servers <= 64:
+        raise UsageError(f"--servers {args.servers}: expected a whole number from 1 to 64")
+    ports = [args.port] if args.servers == 1 else [args.port + 1 + i for i in range(args.servers)]
+    taken = [p for p in {args.port, *ports} if p > 65535 or not front.port_is_free(args.host, p)]
+    if taken:
+        raise UsageError(f"--port {args.port}: port {', '.join(map(str, sorted(taken)))} is in use or not available "
+                         f"on {args.host}; pick another --port")
     app = Path(__file__).parent / "viz" / "app.py"
+
+    def solara_on(port: int) -> list[str]:
+        return [str(solara), "run", str(app), "--host", args.host, "--port", str(port), "--no-open", "--production"]
+
     print(f"migsim classroom app: open http://{args.host}:{args.port}/ in a browser (Ctrl-C stops it)", flush=True)
-    command = [str(solara), "run", str(app), "--host", args.host, "--port", str(args.port), "--no-open", "--production"]
+    if args.servers == 1:
+        try:
+            return subprocess.call(solara_on(args.port), env=env)
+        except KeyboardInterrupt:
+            return 0
+    def stop(signum, frame):  # a service manager's TERM stops the servers too, as Ctrl-C does
+        raise KeyboardInterrupt
+
+    signal.signal(signal.SIGTERM, stop)
+    servers = [subprocess.Popen(solara_on(p), env=env, stdout=subprocess.DEVNULL) for p in ports]
+    door = front.FrontDoor(args.host, args.port, ports)
+    print(f"  {args.servers} servers on ports {ports[0]}-{ports[-1]}; each new page goes to the next one", flush=True)
     try:
-        return subprocess.call(command, env=env)
+        door.serve_forever()
     except KeyboardInterrupt:
-        return 0
+        pass
+    finally:
+        door.server_close()
+        for server in servers:
+            server.terminate()
+        for server in servers:
+            try:
+                server.wait(timeout=20)
+            except subprocess.TimeoutExpired:
+                server.kill()
+    return 0
 
 
 def _experiment(args: argparse.Namespace, kinds: tuple[str, ...]):

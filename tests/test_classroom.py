@@ -3,6 +3,7 @@ the next day through the scenario path, the end of the year, and a followed
 migrant's story. (tests/test_viz_browser.py drives the same in Chromium.)"""
 
 import datetime as dt
+import json
 
 import pytest
 
@@ -149,15 +150,67 @@ def test_follow_before_anyone_is_here():
 
 def test_pictures_are_small_and_dated():
     s = ClassroomSession(scale=SCALE)
+    mapper = MapPicture(s.model.geo)
     s.advance(40)
     s.set_lever("inspections", 2.0)
     s.advance(10)
-    view = pictures(s, MapPicture(s.model.geo))
-    stocks = view["stocks"]
+    view = pictures(s, mapper)
+    stocks = view["stocks"].spec
     assert stocks["layer"][0]["encoding"]["x"]["type"] == "temporal"
-    assert "Irregular, all" in stocks["layer"][0]["transform"][0]["fold"]
-    marks = stocks["layer"][1]["data"]["values"]
-    assert marks == [{"date": "2008-02-10", "label": "Workplace inspections \u00d72"}]
-    texts = [layer["mark"].get("fontSize", 13) for layer in view["map"]["layer"] if layer["mark"]["type"] == "text"]
+    assert "Irregular, all" in stocks["layer"][0]["transform"][3]["calculate"]
+    assert view["stocks"].datasets["marks"] == [{"d": "2008-02-10", "label": "Workplace inspections \u00d72"}]
+    (lines,) = view["stocks"].datasets["lines"]
+    assert lines["d"][0] == "2008-01-01" and len(lines["d"]) == len(lines["s0"]) == 50
+    texts = [layer["mark"].get("fontSize", 13) for layer in view["map"].spec["layer"] if layer["mark"]["type"] == "text"]
     assert min(texts) >= 12
+    # the next picture sends new data, not a new chart (the browser updates, it does not redraw)
+    s.advance(3)
+    later = pictures(s, mapper)
+    charts = ("map", "stocks", "flows", "appeals", "origins")
+    assert all(later[k].spec == view[k].spec for k in charts)
+    assert later["stocks"].datasets != view["stocks"].datasets
+    assert sum(len(json.dumps(later[k].datasets)) for k in charts) < 30_000
     assert set(LEVERS) <= set(s.values)
+
+
+def test_the_front_door_sends_new_pages_to_each_server_in_turn():
+    import threading
+    import urllib.error
+    import urllib.request
+
+    from sim.viz.front import FrontDoor, backend_address
+
+    door = FrontDoor("127.0.0.1", 0, [9001, 9002])
+    threading.Thread(target=door.serve_forever, daemon=True).start()
+    port = door.server_address[1]
+
+    class Keep(urllib.request.HTTPRedirectHandler):
+        def redirect_request(self, *args):
+            return None
+
+    opener = urllib.request.build_opener(Keep)
+    places = []
+    try:
+        for _ in range(3):
+            with pytest.raises(urllib.error.HTTPError) as answer:
+                opener.open(f"http://localhost:{port}/page?x=1")
+            assert answer.value.code == 307
+            places.append(answer.value.headers["Location"])
+    finally:
+        door.shutdown()
+        door.server_close()
+    # the host the student typed, the next server's port, the same path
+    assert places == ["http://localhost:9001/page?x=1", "http://localhost:9002/page?x=1", "http://localhost:9001/page?x=1"]
+    assert door.sent == {9001: 2, 9002: 1}
+    assert backend_address("10.0.0.5:8765", "0.0.0.0", 8766) == "http://10.0.0.5:8766"
+    assert backend_address(None, "127.0.0.1", 8766) == "http://127.0.0.1:8766"
+    assert backend_address("[::1]:8765", "::", 8766) == "http://[::1]:8766"
+
+
+def test_a_late_picture_covers_more_days_up_to_a_week():
+    from sim.viz.app import days_per_picture
+
+    assert days_per_picture(0.05) == 3  # on time: every third day
+    assert days_per_picture(0.2) == 3
+    assert days_per_picture(0.3) == 5  # half as late again: half as many days again
+    assert days_per_picture(5.0) == 7  # never more than a week

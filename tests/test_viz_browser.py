@@ -41,9 +41,22 @@ HEADLINE = re.compile(r"([\d,]+) migrants present, ([\d,]+) of them irregular")
 
 
 def free_port() -> int:
+    """A port with two free ports after it (for the two servers)."""
+    while True:
+        with socket.socket() as s:
+            s.bind(("127.0.0.1", 0))
+            port = s.getsockname()[1]
+        if port < 65000 and all(_free(port + i) for i in (1, 2)):
+            return port
+
+
+def _free(port: int) -> bool:
     with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
+        try:
+            s.bind(("127.0.0.1", port))
+        except OSError:
+            return False
+    return True
 
 
 @pytest.fixture(scope="module")
@@ -51,20 +64,27 @@ def app_url():
     port = free_port()
     migsim = Path(sys.executable).parent / "migsim"
     server = subprocess.Popen(
-        [str(migsim), "viz", "--port", str(port)], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, start_new_session=True
+        # two servers behind one address, as a class runs it: the students land on either
+        [str(migsim), "viz", "--port", str(port), "--servers", "2"],
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+        start_new_session=True,
     )
     url = f"http://127.0.0.1:{port}/"
     try:
         deadline = time.time() + 120
-        while True:
-            try:
-                with urllib.request.urlopen(url, timeout=5) as response:
-                    if response.status == 200:
-                        break
-            except OSError:
-                if time.time() > deadline or server.poll() is not None:
-                    raise RuntimeError("the classroom app did not start within 120 s")
-                time.sleep(0.5)
+        for backend in (port + 1, port + 2):  # both servers answer
+            while True:
+                try:
+                    with urllib.request.urlopen(f"http://127.0.0.1:{backend}/", timeout=5) as response:
+                        if response.status == 200:
+                            break
+                except OSError:
+                    if time.time() > deadline or server.poll() is not None:
+                        raise RuntimeError("the classroom app did not start within 120 s")
+                    time.sleep(0.5)
+        with urllib.request.urlopen(url, timeout=5) as response:  # and the front door sends a visitor to one
+            assert response.status == 200
         yield url
     finally:
         os.killpg(server.pid, 15)

@@ -4,7 +4,10 @@ Every browser page gets its own simulation (``ClassroomSession``, made inside th
 page component, so two students never share one). Play steps a few days a
 picture; a lever moved during the run becomes a dated policy event from the next
 day, marked on the charts. The pictures are Vega-Lite specifications drawn by the
-browser (``sim/viz/charts.py``).
+browser (``sim/viz/charts.py``): each chart is drawn once and then sent only its
+new data (``sim/viz/live_chart.py``), and a picture redraws only the pictures, not
+the controls. ``migsim viz --servers N`` puts N of these servers behind one
+address (``sim/viz/front.py``).
 
 Why not Mesa's SolaraViz page: it builds one model when the module is imported
 (shared by every browser), applies parameters only on Reset, and shows its
@@ -25,16 +28,20 @@ from pathlib import Path
 import numpy as np
 import solara
 import solara.lab
-from solara.widgets import VegaLite
 
 from sim.calendar import season_name
 from sim.viz.charts import MapPicture, bars, timeline
+from sim.viz.live_chart import LiveChart
 from sim.viz.session import DEFAULT_SCALE, LEVERS, ClassroomSession, describe, scenario_choices
 
 log = logging.getLogger("migsim.classroom")
 
 DAYS_PER_PICTURE = 3  # Play draws every third day: smooth enough to follow a week
 SECONDS_PER_PICTURE = 0.2  # at most five pictures a second: 15 simulated days a second
+# A picture costs the server more than a simulated day does: when the server is
+# busy (many students) and a picture is late, the next one covers more days, up
+# to a week, so the year still moves at a pace a class can watch.
+MOST_DAYS_PER_PICTURE = 7
 FRIENDLY_ERROR = "Something went wrong in this simulation. Press New run to start again (the details are in the server's log)."
 STOCKS = {  # chart label -> (timeseries column, colour)
     "Irregular, all": ("irregular", "#000000"),
@@ -93,7 +100,7 @@ def pictures(session: ClassroomSession, mapper: MapPicture) -> dict:
     people = model.population
     here = people.present()
     from_origin = np.bincount(people.origin[here], minlength=len(geo.origins)) * model.scale
-    view["map"] = mapper.spec(present, irregular, month_ago, view["date"], width=360, height=440)
+    view["map"] = mapper.spec(present, irregular, month_ago, width=360, height=440)
     view["origins"] = mapper.origins(from_origin, width=220, height=260)
     charts = (
         ("stocks", "Migrants present, by legal status", STOCKS, "people", 190, "Irregular, all", list),
@@ -115,6 +122,13 @@ def pictures(session: ClassroomSession, mapper: MapPicture) -> dict:
     story = session.story
     view["story"] = (story.title, list(story.lines)) if story else None
     return view
+
+
+def days_per_picture(seconds_taken: float) -> int:
+    """Days the next picture covers, from how long the last one took: three on
+    time, more when late, at most a week."""
+    late = seconds_taken / SECONDS_PER_PICTURE
+    return int(min(MOST_DAYS_PER_PICTURE, max(DAYS_PER_PICTURE, np.ceil(DAYS_PER_PICTURE * late - 1e-9))))
 
 
 def _week_mean(values: list) -> list[float]:
@@ -153,7 +167,11 @@ def Classroom():
     playing = solara.use_reactive(False)
     notice = solara.use_reactive("")
     failure = solara.use_reactive("")
+    # what changes every picture lives in `view`, read only by Pictures: a picture
+    # redraws the pictures, not the controls; `over` and `levers` change rarely
     view = solara.use_reactive(None)
+    over = solara.use_reactive(False)
+    levers = solara.use_reactive({})
     lock = solara.use_memo(threading.RLock, [])
     box = solara.use_memo(dict, [])  # this page's session and map (kept across renders)
 
@@ -171,13 +189,18 @@ def Classroom():
             failure.value = ""
             notice.value = ""
             view.value = first
+            over.value = False
+            levers.value = dict(made.values)
             return made
 
     solara.use_memo(new_session, [generation.value])
     session: ClassroomSession | None = box.get("session")
 
     def refresh():
-        view.value = pictures(box["session"], box["mapper"])
+        current = box["session"]
+        view.value = pictures(current, box["mapper"])
+        over.value = not current.running
+        levers.value = dict(current.values)
 
     def guarded(action):
         def run(*args):
@@ -193,12 +216,14 @@ def Classroom():
         return run
 
     def play_loop():
+        days = DAYS_PER_PICTURE
         while playing.value and box["session"].running and not failure.value:
             started = time.perf_counter()
-            guarded(lambda: box["session"].advance(DAYS_PER_PICTURE))()
-            rest = SECONDS_PER_PICTURE - (time.perf_counter() - started)
-            if rest > 0:
-                time.sleep(rest)
+            guarded(lambda: box["session"].advance(days))()
+            took = time.perf_counter() - started
+            days = days_per_picture(took)
+            if took < SECONDS_PER_PICTURE:
+                time.sleep(SECONDS_PER_PICTURE - took)
         playing.value = False
 
     solara.lab.use_task(play_loop, dependencies=[playing.value, generation.value], prefer_threaded=True)
@@ -218,29 +243,44 @@ def Classroom():
 
     with solara.AppBar():
         solara.AppBarTitle("migsim: migrant workers in South Kazakhstan")
-    current = view.value
     with solara.Sidebar():
-        Controls(session, current, choices, scenario, scale, playing, guarded, start_over, set_lever, notice.value)
+        Controls(
+            session, over.value, levers.value, choices, scenario, scale, playing, guarded, start_over, set_lever, notice.value
+        )
     with solara.Column(style={"padding": "4px 12px"}):
         if failure.value:
             solara.Error(failure.value)
             solara.Button("New run", color="primary", on_click=start_over)
             return
-        if session is None or current is None:
+        if session is None:
             solara.Text("Starting...")
             return
-        Headline(current)
-        Note(EXPLAIN, "font-size:14px;color:#444;max-width:1150px;margin-bottom:4px")
-        with solara.Row(style={"flex-wrap": "wrap", "gap": "8px", "align-items": "flex-start"}):
-            VegaLite.element(spec=current["map"])
-            with solara.Column(gap="4px"):
-                VegaLite.element(spec=current["stocks"])
-                VegaLite.element(spec=current["flows"])
-        with solara.Row(style={"flex-wrap": "wrap", "gap": "16px", "align-items": "flex-start"}):
-            with solara.Column(style={"min-width": "420px", "max-width": "640px"}):
-                StoryView(current["story"], guarded(lambda: notice.set(box["session"].follow() or "")))
-            VegaLite.element(spec=current["appeals"])
-            VegaLite.element(spec=current["origins"])
+        Pictures(view, guarded(lambda: notice.set(box["session"].follow() or "")))
+
+
+@solara.component
+def Pictures(view, on_follow):
+    """What a picture shows: redrawn every picture while the rest of the page stays."""
+    current = view.value
+    if current is None:
+        solara.Text("Starting...")
+        return
+    Headline(current)
+    Note(EXPLAIN, "font-size:14px;color:#444;max-width:1150px;margin-bottom:4px")
+    with solara.Row(style={"flex-wrap": "wrap", "gap": "8px", "align-items": "flex-start"}):
+        Drawn(current["map"])
+        with solara.Column(gap="4px"):
+            Drawn(current["stocks"])
+            Drawn(current["flows"])
+    with solara.Row(style={"flex-wrap": "wrap", "gap": "16px", "align-items": "flex-start"}):
+        with solara.Column(style={"min-width": "420px", "max-width": "640px"}):
+            StoryView(current["story"], on_follow)
+        Drawn(current["appeals"])
+        Drawn(current["origins"])
+
+
+def Drawn(chart):
+    return LiveChart.element(spec=chart.spec, datasets=chart.datasets)
 
 
 def Note(text: str, style: str = ""):
@@ -295,8 +335,7 @@ def StoryView(story, on_follow):
 
 
 @solara.component
-def Controls(session, current, choices, scenario, scale, playing, guarded, start_over, set_lever, notice):
-    over = bool(current and current["over"])
+def Controls(session, over, values, choices, scenario, scale, playing, guarded, start_over, set_lever, notice):
     with solara.Card("Run", style={"margin-bottom": "6px"}):
         with solara.Row(gap="6px", style={"flex-wrap": "wrap"}):
             solara.Button(
@@ -327,7 +366,6 @@ def Controls(session, current, choices, scenario, scale, playing, guarded, start
     if session is None:
         return
     with solara.Card("Policy, from tomorrow", style={"margin-bottom": "6px"}):
-        values = session.values
         for name, lever in LEVERS.items():
             if name == "detain_all":
                 solara.Checkbox(label=lever.label, value=bool(values[name]), on_value=set_lever(name), disabled=over)

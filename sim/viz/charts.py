@@ -8,6 +8,7 @@ images. Text sizes are for a projector (13 px and up).
 from __future__ import annotations
 
 import datetime as dt
+from typing import NamedTuple
 
 import numpy as np
 
@@ -25,6 +26,16 @@ CONFIG = {
 MARK_COLOUR = "#5e3c99"
 # no "save as / view source" menu on a projector; SVG stays sharp at any size (and its text is readable by tests)
 NO_MENU = {"embedOptions": {"actions": False, "renderer": "svg"}}
+# the charts are drawn before their first data: the layout grows with the labels as the data comes
+TOP = {"$schema": SCHEMA, "config": CONFIG, "usermeta": NO_MENU, "autosize": {"type": "pad", "resize": True}}
+
+
+class Chart(NamedTuple):
+    """A chart as the browser gets it: its structure (sent when it changes, which
+    is rarely) and its named datasets (sent every picture)."""
+
+    spec: dict
+    datasets: dict[str, list]
 
 
 def timeline(
@@ -38,16 +49,29 @@ def timeline(
     width: int,
     height: int,
     thick: str | None = None,
-) -> dict:
+) -> Chart:
     """Lines over the run's dates (the whole year on the axis from the first
-    day), with each classroom change as a dated vertical line and its label."""
+    day), with each classroom change as a dated vertical line and its label.
+
+    The lines go as columns: one array of dates and one array per line under a
+    short key ("s0", "s1", ...), made into rows, dated and named in the browser.
+    A year of seven lines is about 20 kB a picture."""
     labels = list(series)
+    keys = [f"s{i}" for i in range(len(labels))]
     if not dates:  # before the first day: an empty year on the axis
         dates, series = [run[0].isoformat()], {k: [0] for k in labels}
-    rows = [{"date": d, **{k: series[k][i] for k in labels}} for i, d in enumerate(dates)]
+    columns = {"d": list(dates), **{k: list(series[label]) for k, label in zip(keys, labels, strict=True)}}
+    names = "{" + ", ".join(f"{k}: {label!r}" for k, label in zip(keys, labels, strict=True)) + "}"
+    date_x = {"field": "d", "type": "temporal"}
     lines = {
-        "data": {"values": rows},
-        "transform": [{"fold": labels, "as": ["series", "people"]}],
+        # not parsed on arrival (a column of dates is not a date): dated once made into rows
+        "data": {"name": "lines", "format": {"parse": None}},
+        "transform": [
+            {"flatten": list(columns)},
+            {"calculate": "toDate(datum.d)", "as": "date"},
+            {"fold": keys, "as": ["key", "people"]},
+            {"calculate": f"{names}[datum.key]", "as": "series"},
+        ],
         "mark": {"type": "line", "interpolate": "monotone"},
         "encoding": {
             "x": {
@@ -61,7 +85,7 @@ def timeline(
                 "type": "quantitative",
                 "title": y_title,
                 "axis": {"format": ",d", "tickCount": 5},
-                **({} if dates else {"scale": {"domain": [0, 1000]}}),
+                "scale": {"domainMin": 0, "nice": True},
             },
             "color": {
                 "field": "series",
@@ -74,49 +98,38 @@ def timeline(
             else {"value": 2},
         },
     }
-    layers = [lines]
-    if marks:
-        values = [{"date": d.isoformat(), "label": text} for d, text in marks]
-        layers += [
-            {
-                "data": {"values": values},
-                "mark": {"type": "rule", "color": MARK_COLOUR, "strokeDash": [5, 3], "strokeWidth": 2},
-                "encoding": {"x": {"field": "date", "type": "temporal"}},
-            },
-            {
-                "data": {"values": values},
-                "mark": {"type": "text", "color": MARK_COLOUR, "align": "left", "dx": 4, "fontSize": 13, "baseline": "top"},
-                "encoding": {"x": {"field": "date", "type": "temporal"}, "y": {"value": 4}, "text": {"field": "label"}},
-            },
-        ]
-    return {
-        "$schema": SCHEMA,
+    rule = {"type": "rule", "color": MARK_COLOUR, "strokeDash": [5, 3], "strokeWidth": 2}
+    text = {"type": "text", "color": MARK_COLOUR, "align": "left", "dx": 4, "fontSize": 13, "baseline": "top"}
+    spec = {
+        **TOP,
         "title": title,
         "width": width,
         "height": height,
-        "layer": layers,
-        "config": CONFIG,
-        "usermeta": NO_MENU,
+        "layer": [
+            lines,
+            {"data": {"name": "marks"}, "mark": rule, "encoding": {"x": date_x}},
+            {"data": {"name": "marks"}, "mark": text, "encoding": {"x": date_x, "y": {"value": 4}, "text": {"field": "label"}}},
+        ],
     }
+    return Chart(spec, {"lines": [columns], "marks": [{"d": d.isoformat(), "label": label} for d, label in marks]})
 
 
 def bars(
     title: str, labels: list[str], values: list[float], x_title: str, width: int, height: int, colour: str = "#4575b4"
-) -> dict:
-    return {
-        "$schema": SCHEMA,
+) -> Chart:
+    spec = {
+        **TOP,
         "title": title,
         "width": width,
         "height": height,
-        "config": CONFIG,
-        "usermeta": NO_MENU,
-        "data": {"values": [{"label": k, "value": v} for k, v in zip(labels, values, strict=True)]},
+        "data": {"name": "bars"},
         "mark": {"type": "bar", "color": colour},
         "encoding": {
             "y": {"field": "label", "type": "nominal", "sort": "-x", "title": None, "axis": {"labelLimit": 260}},
             "x": {"field": "value", "type": "quantitative", "title": x_title, "axis": {"format": ",d"}},
         },
     }
+    return Chart(spec, {"bars": [{"label": k, "value": v} for k, v in zip(labels, values, strict=True)]})
 
 
 class MapPicture:
@@ -132,13 +145,14 @@ class MapPicture:
         self.routes = [{"x": pos[a][0], "y": pos[a][1], "x2": pos[b][0], "y2": pos[b][1]} for a, b in geo.graph.edges]
         self.border = [{"x": float(r["lon"]), "y": float(r["lat"]), "i": i} for i, r in enumerate(read_data_csv("border.csv"))]
         self.crossings = [{"x": pos[c][0], "y": pos[c][1], "name": geo.graph.nodes[c]["name"]} for c in geo.ids("crossing")]
-        self.biggest = 1.0  # the largest district seen so far: circle sizes do not jump as the season grows
+        # circle sizes are to a scale that only grows, in doublings: they do not jump
+        # as the season grows, and the chart is redrawn a few times a year, not daily
+        self.size_top = 500
 
-    def spec(
-        self, present: np.ndarray, irregular: np.ndarray, month_ago: np.ndarray, date: dt.date, width: int, height: int
-    ) -> dict:
+    def spec(self, present: np.ndarray, irregular: np.ndarray, month_ago: np.ndarray, width: int, height: int) -> Chart:
         geo, pos, names = self.geo, self.pos, self.names
-        self.biggest = max(self.biggest, float(present.max(initial=0)))
+        while present.max(initial=0) > self.size_top:
+            self.size_top *= 2
         change = np.where(
             np.maximum(irregular, month_ago) >= 50,
             np.clip(100.0 * (irregular - month_ago) / np.maximum(month_ago, 1.0), -100, 100),
@@ -171,7 +185,7 @@ class MapPicture:
         ]
         oblast = {
             "title": {
-                "text": f"South Kazakhstan oblast, {date:%d %B %Y}",
+                "text": "South Kazakhstan oblast",
                 "subtitle": ["circle: migrants present", "colour: irregular migrants now against 30 days before"],
                 "subtitleFontSize": 13,
             },
@@ -200,14 +214,14 @@ class MapPicture:
                     "encoding": {**xy, "text": {"field": "name"}},
                 },
                 {
-                    "data": {"values": districts},
+                    "data": {"name": "districts"},
                     "mark": {"type": "circle", "stroke": "black", "strokeWidth": 0.8, "opacity": 0.9},
                     "encoding": {
                         **xy,
                         "size": {
                             "field": "present",
                             "type": "quantitative",
-                            "scale": {"domain": [0, self.biggest], "range": [20, 3000]},
+                            "scale": {"domain": [0, self.size_top], "range": [20, 3000]},
                             "legend": None,
                         },
                         "color": {
@@ -231,15 +245,15 @@ class MapPicture:
                     },
                 },
                 {
-                    "data": {"values": districts},
+                    "data": {"name": "districts"},
                     "mark": {"type": "text", "align": "left", "dx": 9, "dy": -7, "fontSize": 13},
                     "encoding": {**xy, "text": {"field": "label"}},
                 },
             ],
         }
-        return {"$schema": SCHEMA, **oblast, "config": CONFIG, "usermeta": NO_MENU}
+        return Chart({**TOP, **oblast}, {"districts": districts})
 
-    def origins(self, from_origin: np.ndarray, width: int, height: int) -> dict:
+    def origins(self, from_origin: np.ndarray, width: int, height: int) -> Chart:
         """The origin regions by their people in the oblast now."""
         names, origins = self.names, self.geo.origins
         order = np.argsort(-from_origin, kind="stable")

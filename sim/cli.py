@@ -43,6 +43,17 @@ def main(argv: list[str] | None = None) -> int:
     except KeyboardInterrupt:
         print("migsim: interrupted; nothing was written for the unfinished run", file=sys.stderr)
         return 130
+    except OSError as exc:  # a full disk, a folder that went away: the system's words, in one line
+        if args.debug:
+            raise
+        where = f" {exc.filename}:" if exc.filename else ""
+        print(f"migsim: error:{where} {exc.strerror or exc} (run with --debug for the traceback)", file=sys.stderr)
+        return 1
+    except Exception as exc:  # a bug: one line here, the traceback with --debug
+        if args.debug:
+            raise
+        print(f"migsim: unexpected error: {type(exc).__name__}: {exc} (run with --debug for the traceback)", file=sys.stderr)
+        return 1
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -52,6 +63,7 @@ def build_parser() -> argparse.ArgumentParser:
         "how many migrants are there illegally, and what policies change it.",
     )
     parser.add_argument("--version", action="version", version=f"migsim {__version__}")
+    parser.add_argument("--debug", action="store_true", help="show the full traceback of an unexpected error")
     sub = parser.add_subparsers(title="commands", required=True, metavar="COMMAND")
     run = sub.add_parser(
         "run",
@@ -172,12 +184,18 @@ def _check_common(args: argparse.Namespace) -> None:
         raise UsageError(f"--replications: expected a whole number >= 1, got {args.replications}")
     if args.workers is not None and args.workers < 1:
         raise UsageError(f"--workers: expected a whole number >= 1, got {args.workers}")
+    if not 0 <= args.seed < 2**63:
+        raise UsageError(f"--seed: expected a whole number from 0 to 2**63-1, got {args.seed}")
 
 
 def _out_dir(args: argparse.Namespace, *parts: str) -> Path:
     out = args.out or default_out_dir(*parts)
     if out.exists() and not out.is_dir():
         raise UsageError(f"--out {out}: exists and is not a folder")
+    # checked before simulating, not found out after it
+    nearest = next(p for p in (out, *out.parents) if p.exists())
+    if not nearest.is_dir() or not os.access(nearest, os.W_OK | os.X_OK):
+        raise UsageError(f"--out {out}: cannot write in {nearest}")
     return out
 
 

@@ -12,16 +12,15 @@ from __future__ import annotations
 import datetime as dt
 from typing import Annotated, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, model_validator
+from pydantic import Field, model_validator
 
-from sim.schema import SECTORS, Centre, NonNegative, Probability, Range, check_range
+from sim.schema import SECTORS, Centre, NonNegative, Probability, Range, Strict, check_range
 
 CIS = ("UZ", "TJ", "KG", "RU")
 DetainOrders = list[Literal["without_papers", "banned", "repeat", "all"]]
 
 
-class Event(BaseModel):
-    model_config = ConfigDict(extra="forbid", frozen=True)
+class Event(Strict):
     kind: str
     start: dt.date
     end: dt.date | None = None

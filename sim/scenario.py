@@ -13,14 +13,16 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 import re
+import stat
 import tomllib
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated, Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
+from pydantic import Field, ValidationError, field_validator, model_validator
 
 from sim.policies import AnyEvent, check_events
 from sim.schema import (
+    NAME,
     SECTORS,
     Centre,
     Count,
@@ -29,6 +31,7 @@ from sim.schema import (
     Positive,
     Probability,
     Range,
+    Strict,
     check_in_range,
     check_range,
 )
@@ -47,8 +50,8 @@ class ScenarioError(Exception):
     """A scenario the model cannot run; the message is one line for the user."""
 
 
-class Section(BaseModel):
-    model_config = ConfigDict(extra="forbid", frozen=True)
+class Section(Strict):
+    pass
 
 
 class Run(Section):
@@ -98,6 +101,11 @@ class Migrants(Section):
         lo, hi, mean = self.planned_stay_min_days, self.planned_stay_max_days, self.planned_stay_mean_days
         if not lo < mean < hi:
             raise ValueError(f"planned_stay_mean_days must lie strictly between min ({lo}) and max ({hi}), got {mean}")
+        # ages are drawn from a normal curve cut to [age_min, age_max]: its middle must lie inside
+        if not self.age_min < self.age_max:
+            raise ValueError(f"age_min ({self.age_min}) must be below age_max ({self.age_max})")
+        if not self.age_min <= self.age_mean <= self.age_max:
+            raise ValueError(f"age_mean ({self.age_mean:g}) must lie within age_min and age_max ({self.age_min}-{self.age_max})")
         if self.age_max <= self.age_min:
             raise ValueError(f"age_max ({self.age_max}) must be above age_min ({self.age_min})")
         return self
@@ -217,6 +225,14 @@ class Scenario(Section):
     # calibrated parameter by flat name): comparisons over parameter uncertainty
     # draw calibrated parameters from these rows.
     posterior: str | None = None
+
+    @field_validator("name")
+    @classmethod
+    def _a_safe_name(cls, name: str) -> str:
+        # names become folder names (results/<name>/): never a path, never empty
+        if not NAME.match(name):
+            raise ValueError(f"{name[:40]!r}: expected a name of letters, digits, '_', '-' or '.', starting with a letter or digit, at most 80 characters")
+        return name
 
     @field_validator("sectors")
     @classmethod
@@ -362,18 +378,45 @@ def validate(tree: dict[str, Any], source: str) -> Scenario:
         raise ScenarioError(f"{source}: {_describe(errors[0])}{more}") from None
 
 
-def read_toml(path: Path) -> dict[str, Any]:
+LARGEST_FILE = 1_000_000  # bytes: the shipped scenarios are a few kilobytes
+DEEPEST = 8  # tables and arrays inside each other: the scenario format needs 4
+
+
+def read_toml(path: Path, kind: str = "scenario") -> dict[str, Any]:
+    """A scenario or experiment file's TOML: a regular file (not a folder, device
+    or pipe, which could hang the reader) of at most LARGEST_FILE bytes, nested at
+    most DEEPEST deep."""
     try:
+        info = path.stat()
+        if stat.S_ISDIR(info.st_mode):
+            raise ScenarioError(f"{path}: is a folder, expected a {kind} .toml file")
+        if not stat.S_ISREG(info.st_mode):
+            raise ScenarioError(f"{path}: is not a regular file (a device, pipe or socket); expected a {kind} .toml file")
+        if info.st_size > LARGEST_FILE:
+            raise ScenarioError(f"{path}: {info.st_size:,} bytes; a {kind} file is at most {LARGEST_FILE:,}")
         with open(path, "rb") as f:
-            return tomllib.load(f)
+            tree = tomllib.load(f)
     except FileNotFoundError:
-        raise ScenarioError(f"{path}: no such scenario file") from None
-    except IsADirectoryError:
-        raise ScenarioError(f"{path}: is a folder, expected a scenario .toml file") from None
+        raise ScenarioError(f"{path}: no such {kind} file") from None
     except tomllib.TOMLDecodeError as exc:
         raise ScenarioError(f"{path}: not valid TOML: {exc}") from None
-    except (OSError, UnicodeDecodeError) as exc:
+    except RecursionError:
+        raise ScenarioError(f"{path}: nested more than {DEEPEST} deep") from None
+    except (OSError, UnicodeDecodeError, ValueError) as exc:
         raise ScenarioError(f"{path}: cannot be read: {exc}") from None
+    if _depth(tree) > DEEPEST:
+        raise ScenarioError(f"{path}: nested more than {DEEPEST} deep (tables and arrays inside each other)")
+    return tree
+
+
+def _depth(value: Any, level: int = 0) -> int:
+    if level > DEEPEST:
+        return level
+    if isinstance(value, dict):
+        return max((_depth(v, level + 1) for v in value.values()), default=level + 1)
+    if isinstance(value, list):
+        return max((_depth(v, level + 1) for v in value), default=level + 1)
+    return level
 
 
 def read_tree(path: Path, seen: tuple[Path, ...] = ()) -> dict[str, Any]:
@@ -388,9 +431,15 @@ def read_tree(path: Path, seen: tuple[Path, ...] = ()) -> dict[str, Any]:
     parent_name = tree.pop("extends", None)
     if parent_name is None:
         return tree
-    if not isinstance(parent_name, str):
-        raise ScenarioError(f"{path}: extends: expected the file name of another scenario, got {parent_name!r}")
+    # another scenario in the same folder, or a shipped one, by its file name: never a path elsewhere
+    if not isinstance(parent_name, str) or not parent_name.endswith(".toml") or not NAME.match(parent_name):
+        raise ScenarioError(
+            f"{path}: extends: expected the file name of another scenario in the same folder, such as "
+            f"baseline.toml, got {parent_name!r:.60}"
+        )
     parent = (path.parent / parent_name).resolve()
+    if not parent.exists() and (REPO_ROOT / "scenarios" / parent_name).exists():
+        parent = (REPO_ROOT / "scenarios" / parent_name).resolve()
     if parent in seen or parent == path.resolve():
         raise ScenarioError(f"{path}: extends: {parent_name} extends this file again (a cycle)")
     if not parent.exists():

@@ -3,9 +3,11 @@ a legal aid centre, and plausible ranges of uncertain values."""
 
 from __future__ import annotations
 
-from typing import Annotated
+import datetime as dt
+import re
+from typing import Annotated, Any, get_args, get_origin
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field, model_validator
 
 SECTORS = ("cotton", "vegetables_melons", "construction", "livestock", "bazaar_trade")
 
@@ -15,10 +17,59 @@ Positive = Annotated[float, Field(gt=0.0)]
 Count = Annotated[int, Field(ge=0)]
 Monthly = Annotated[list[Annotated[float, Field(ge=0.0)]], Field(min_length=12, max_length=12)]
 Range = tuple[float, float]  # [low, high] of a plausible value
+# No number in a scenario comes near this: people, dollars, days and rates all sit
+# far below it. Larger is a typo, and would overflow the arrays that hold people.
+LARGEST = 1e9
+NAME = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.-]{0,79}$")  # a name is a name, never a path
 
 
-class Centre(BaseModel):
-    model_config = ConfigDict(extra="forbid", frozen=True)
+class Strict(BaseModel):
+    """A table of a scenario or experiment file, read strictly: unknown keys,
+    true/false for a number, a number for a date, infinity, NaN and numbers
+    beyond LARGEST are refused with the key's name."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True, allow_inf_nan=False)
+
+    @model_validator(mode="before")
+    @classmethod
+    def _kinds(cls, data: Any) -> Any:
+        if isinstance(data, dict):
+            for name, field in cls.model_fields.items():
+                if name in data:
+                    problem = kind_problem(field.annotation, data[name])
+                    if problem:
+                        raise ValueError(f"{name}: {problem}")
+        return data
+
+
+def kind_problem(annotation: Any, value: Any) -> str | None:
+    """What is wrong with a value's kind for this annotation, if anything."""
+    if get_origin(annotation) is Annotated:
+        annotation = get_args(annotation)[0]
+    if isinstance(value, bool):
+        return None if annotation in (bool, Any) else f"expected {_kind_name(annotation)}, got {str(value).lower()}"
+    if annotation is dt.date and isinstance(value, (int, float)):
+        return f"expected a date such as 2008-01-01, got the number {value!r}"
+    if annotation in (int, float) and isinstance(value, (int, float)) and abs(value) > LARGEST:  # and infinity
+        return f"expected a number no larger than {LARGEST:,.0f}, got {value!r}"
+    if get_origin(annotation) in (list, tuple) and isinstance(value, (list, tuple)):
+        inner = get_args(annotation)
+        for i, item in enumerate(value):
+            kind = inner[0] if get_origin(annotation) is list or inner[-1:] == (Ellipsis,) else inner[min(i, len(inner) - 1)]
+            problem = kind_problem(kind, item)
+            if problem:
+                return f"item {i + 1}: {problem}"
+    return None
+
+
+KIND_NAMES = {int: "a whole number", float: "a number", dt.date: "a date such as 2008-01-01", str: "text"}
+
+
+def _kind_name(annotation: Any) -> str:
+    return KIND_NAMES.get(annotation, "a value")
+
+
+class Centre(Strict):
     district: str
     capacity_per_day: NonNegative  # appeals a day (people)
 

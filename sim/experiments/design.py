@@ -21,19 +21,15 @@ from __future__ import annotations
 
 import hashlib
 import itertools
-import tomllib
 from pathlib import Path
 from typing import Annotated, Literal
 
 import numpy as np
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
+from pydantic import Field, ValidationError, model_validator
 
 from sim.experiments.jobs import ExperimentJob
-from sim.scenario import ScenarioError, _describe, load
-
-
-class Strict(BaseModel):
-    model_config = ConfigDict(extra="forbid", frozen=True)
+from sim.scenario import ScenarioError, _describe, load, read_toml
+from sim.schema import NAME, Strict
 
 
 class Parameter(Strict):
@@ -81,7 +77,7 @@ class Calibration(Strict):
 
 
 class Experiment(Strict):
-    name: str
+    name: Annotated[str, Field(pattern=NAME.pattern)]  # a folder name under results/: never a path
     description: str = ""
     scenario: str
     scale: Annotated[int, Field(ge=1)] = 1
@@ -131,13 +127,7 @@ class Experiment(Strict):
 def load_experiment(path: str | Path) -> tuple[Experiment, Path]:
     """Read and check an experiment file; returns it with its scenario's path."""
     path = Path(path)
-    try:
-        with open(path, "rb") as f:
-            tree = tomllib.load(f)
-    except FileNotFoundError:
-        raise ScenarioError(f"{path}: no such experiment file") from None
-    except tomllib.TOMLDecodeError as exc:
-        raise ScenarioError(f"{path}: not valid TOML: {exc}") from None
+    tree = read_toml(path, "experiment")
     try:
         exp = Experiment.model_validate(tree)
     except ValidationError as exc:

@@ -219,7 +219,7 @@ def Classroom():
         days = DAYS_PER_PICTURE
         while playing.value and box["session"].running and not failure.value:
             started = time.perf_counter()
-            guarded(lambda: box["session"].advance(days))()
+            guarded(lambda days=days: box["session"].advance(days))()
             took = time.perf_counter() - started
             days = days_per_picture(took)
             if took < SECONDS_PER_PICTURE:

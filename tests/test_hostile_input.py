@@ -1,0 +1,266 @@
+"""Scenario and experiment files as a hostile user writes them (issue 11): every
+mistake ends in one ScenarioError naming the file and the key, before anything
+runs; never another exception, a hang, or a run on nonsense.
+
+The property-based test mutates the shipped baseline at random places with
+random values (true/false, infinity, NaN, huge and negative numbers, numbers for
+dates, text, nested arrays): each mutation is either a valid scenario or one
+ScenarioError."""
+
+import copy
+import datetime as dt
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from sim.experiments.design import load_experiment
+from sim.model import MigrationModel
+from sim.scenario import BASELINE, REPO_ROOT, Scenario, ScenarioError, load, read_tree, validate
+
+TREE = read_tree(BASELINE)
+
+
+def leaves(tree, path=()):
+    """Every place in the tree a value sits: (path, value)."""
+    if isinstance(tree, dict):
+        for key, value in tree.items():
+            yield from leaves(value, (*path, key))
+    elif isinstance(tree, list):
+        for i, value in enumerate(tree):
+            yield from leaves(value, (*path, i))
+    else:
+        yield path, tree
+
+
+PLACES = [path for path, _ in leaves(TREE)]
+
+
+def with_value(path, value):
+    tree = copy.deepcopy(TREE)
+    node = tree
+    for key in path[:-1]:
+        node = node[key]
+    node[path[-1]] = value
+    return tree
+
+
+def written(tmp_path: Path, text: str, name: str = "s.toml") -> Path:
+    path = tmp_path / name
+    path.write_text(text)
+    return path
+
+
+BASE_TEXT = BASELINE.read_text()
+
+
+@pytest.mark.parametrize(
+    "path,value,says",
+    [
+        (("migrants", "share_men"), True, "share_men: expected a number, got true"),
+        (("migrants", "potential_migrants"), 10**30, "potential_migrants: expected a number no larger than"),
+        (("migrants", "potential_migrants"), float("inf"), "potential_migrants: expected a number no larger than"),
+        (("migrants", "age_sd"), float("nan"), "age_sd: expected a finite number"),
+        (("migrants", "leave_profile"), [1.0] * 11 + [float("inf")], "leave_profile: item 12"),
+        (("run", "start_date"), 0.0, "start_date: expected a date such as 2008-01-01, got the number 0.0"),
+        (("name",), "", "name: '': expected a name"),
+        (("name",), "../../../x", "name: '../../../x': expected a name"),
+        (("name",), "a" * 300, "expected a name"),
+        (("migrants", "age_mean"), 15.0, "age_mean"),
+    ],
+)
+def test_nonsense_values_are_refused_with_the_key(path, value, says):
+    with pytest.raises(ScenarioError, match=None) as refused:
+        validate(with_value(path, value), "s.toml")
+    assert says in str(refused.value)
+    assert "\n" not in str(refused.value)
+
+
+def test_age_mean_outside_the_age_bounds_is_refused_before_it_can_hang(tmp_path):
+    text = BASE_TEXT.replace("age_sd = ", "age_sd = 0.01 # was ", 1)
+    tree = read_tree(written(tmp_path, text))
+    tree["migrants"]["age_mean"] = tree["migrants"]["age_max"] + 5.0
+    with pytest.raises(ScenarioError, match="age_mean"):
+        validate(tree, "s.toml")
+
+
+@pytest.mark.parametrize(
+    "extends,says",
+    [
+        ("/dev/zero", "extends: expected the file name of another scenario in the same folder"),
+        ("../baseline.toml", "extends: expected the file name"),
+        ("/etc/passwd", "extends: expected the file name"),
+        ("sub/baseline.toml", "extends: expected the file name"),
+        ("baseline", "extends: expected the file name"),
+    ],
+)
+def test_extends_names_a_scenario_never_a_path(tmp_path, extends, says):
+    path = written(tmp_path, f'extends = "{extends}"\nname = "child"\n')
+    with pytest.raises(ScenarioError, match=says):
+        load(path)
+
+
+def test_extends_finds_a_shipped_scenario_by_name(tmp_path):
+    path = written(tmp_path, 'extends = "baseline.toml"\nname = "child"\n[police]\nworkplace_inspections_per_day = 3\n')
+    assert load(path).police.workplace_inspections_per_day == 3
+
+
+def test_files_that_are_not_regular_files_are_refused(tmp_path):
+    fifo = tmp_path / "pipe.toml"
+    os.mkfifo(fifo)
+    with pytest.raises(ScenarioError, match="not a regular file"):
+        load(fifo)  # would block forever if opened
+    child = written(tmp_path, 'extends = "pipe.toml"\nname = "child"\n', "child.toml")
+    with pytest.raises(ScenarioError, match="not a regular file"):
+        load(child)
+    with pytest.raises(ScenarioError, match="is a folder"):
+        load(tmp_path)
+    loop = tmp_path / "loop.toml"
+    loop.symlink_to(loop)
+    with pytest.raises(ScenarioError, match="cannot be read"):
+        load(loop)
+    with pytest.raises(ScenarioError, match="cannot be read|no such"):
+        load(tmp_path / ("x" * 300 + ".toml"))
+    big = written(tmp_path, "# " + "x" * 1_100_000 + "\n", "big.toml")
+    with pytest.raises(ScenarioError, match="at most 1,000,000"):
+        load(big)
+
+
+def test_deep_nesting_is_refused(tmp_path):
+    deep = written(tmp_path, "x = " + "[" * 5000 + "]" * 5000 + "\n")
+    with pytest.raises(ScenarioError, match="nested more than 8 deep"):
+        load(deep)
+    nested = written(tmp_path, "x = " + "[" * 12 + "1" + "]" * 12 + "\n", "n.toml")
+    with pytest.raises(ScenarioError, match="nested more than 8 deep"):
+        load(nested)
+
+
+def test_experiment_files_are_read_as_strictly(tmp_path):
+    good = (REPO_ROOT / "experiments" / "sweep_enforcement_quota.toml").read_text()
+    scenario = (REPO_ROOT / "scenarios" / "baseline.toml").resolve()
+    text = good.replace('scenario = "../scenarios/baseline.toml"', f'scenario = "{scenario}"')
+    bad_name = written(tmp_path, text.replace('name = "sweep_enforcement_quota"', 'name = "../../x"'), "e.toml")
+    with pytest.raises(ScenarioError, match="name"):
+        load_experiment(bad_name)
+    a_folder = tmp_path / "folder.toml"
+    a_folder.mkdir()
+    with pytest.raises(ScenarioError, match="is a folder, expected a experiment|is a folder"):
+        load_experiment(a_folder)
+    garbage = tmp_path / "garbage.toml"
+    garbage.write_bytes(bytes(range(256)))
+    with pytest.raises(ScenarioError, match="cannot be read|not valid TOML"):
+        load_experiment(garbage)
+
+
+def test_the_cli_refuses_nonsense_in_one_line_and_writes_nothing(tmp_path):
+    path = written(tmp_path, BASE_TEXT.replace("share_men = ", "share_men = true # was ", 1))
+    out = tmp_path / "out"
+    done = subprocess.run(  # noqa: PLW1510 (the exit code is the point)
+        [sys.executable, "-m", "sim.cli", "run", str(path), "--out", str(out), "--scale", "200"],
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    assert done.returncode == 2
+    assert done.stderr.count("\n") == 1 and "share_men: expected a number, got true" in done.stderr
+    assert "Traceback" not in done.stderr
+    assert not out.exists()
+
+
+VALUES = st.one_of(
+    st.booleans(),
+    st.integers(min_value=-(10**40), max_value=10**40),
+    st.floats(allow_nan=True, allow_infinity=True),
+    st.text(max_size=20),
+    st.dates(min_value=dt.date(1900, 1, 1), max_value=dt.date(2100, 1, 1)),
+    st.lists(st.floats(allow_nan=True, allow_infinity=True), max_size=14),
+    st.recursive(st.integers(0, 5), lambda inner: st.lists(inner, max_size=3), max_leaves=10),
+    st.dictionaries(st.sampled_from(["a", "kind", "start", "factor"]), st.integers(0, 3), max_size=2),
+)
+
+
+@settings(max_examples=400, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(place=st.sampled_from(PLACES), value=VALUES)
+def test_a_mutated_baseline_is_valid_or_one_scenario_error(place, value):
+    try:
+        scenario = validate(with_value(place, value), "mutated.toml")
+    except ScenarioError as refused:
+        assert "\n" not in str(refused) and str(refused).startswith("mutated.toml: ")
+        return
+    assert isinstance(scenario, Scenario)
+
+
+NUMBERS = {
+    path: value
+    for path, value in leaves(TREE)
+    if path[0] in ("migrants", "police", "employers", "registration", "legal_aid")
+    and isinstance(value, (int, float))
+    and not isinstance(value, bool)
+}
+
+
+@settings(max_examples=12, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(place=st.sampled_from(sorted(NUMBERS, key=str)), factor=st.sampled_from([0.0, 0.5, 2.0, 50.0]))
+def test_a_valid_mutation_runs_without_nan(place, factor):
+    """Valid but unusual values (zero, half, double, fifty times a number of the
+    baseline) run a month at a coarse scale with every count finite and none
+    negative."""
+    value = NUMBERS[place]
+    new = int(value * factor) if isinstance(value, int) else value * factor
+    try:
+        scenario = validate(with_value(place, new), "mutated.toml")
+    except ScenarioError:
+        return
+    model = MigrationModel(scenario, scale=200, rng=1)
+    for _ in range(30):
+        model.step()
+    frame = model.datacollector.get_model_vars_dataframe().select_dtypes("number")
+    assert frame.notna().all().all() and (frame >= 0).all().all(), place
+
+
+@pytest.mark.parametrize(
+    "options,says",
+    [
+        (["--seed", "-1"], "--seed: expected a whole number from 0"),
+        (["--out", "{file}/sub"], "cannot write in"),
+    ],
+)
+def test_the_cli_checks_its_options_before_it_computes(tmp_path, options, says):
+    a_file = written(tmp_path, "not a folder", "a_file")
+    options = [o.replace("{file}", str(a_file)) for o in options]
+    done = subprocess.run(  # noqa: PLW1510 (the exit code is the point)
+        [sys.executable, "-m", "sim.cli", "run", str(BASELINE), "--scale", "200", *options],
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    assert done.returncode == 2, done.stderr
+    assert done.stderr.count("\n") == 1 and says in done.stderr
+    assert "Traceback" not in done.stderr
+
+
+def test_an_unexpected_error_is_one_line_and_the_traceback_needs_debug(monkeypatch, capsys):
+    from sim import cli
+
+    def broken(args):
+        raise RuntimeError("a bug")
+
+    monkeypatch.setattr(cli, "cmd_run", broken)
+    assert cli.main(["run", str(BASELINE)]) == 1
+    err = capsys.readouterr().err
+    assert err == "migsim: unexpected error: RuntimeError: a bug (run with --debug for the traceback)\n"
+    with pytest.raises(RuntimeError, match="a bug"):
+        cli.main(["--debug", "run", str(BASELINE)])
+
+    def disk_full(args):
+        raise OSError(28, "No space left on device", "/results/x/timeseries.csv")
+
+    monkeypatch.setattr(cli, "cmd_run", disk_full)
+    assert cli.main(["run", str(BASELINE)]) == 1
+    assert capsys.readouterr().err == (
+        "migsim: error: /results/x/timeseries.csv: No space left on device (run with --debug for the traceback)\n"
+    )

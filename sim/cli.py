@@ -13,6 +13,7 @@ import time
 from pathlib import Path
 
 from sim import __version__
+from sim.output import MANIFEST, staged
 from sim.scenario import ScenarioError, file_sha256, load
 
 DEFAULT_SEED = 20080101
@@ -253,9 +254,10 @@ def cmd_run(args: argparse.Namespace) -> int:
     timeseries = model.timeseries()
     summary = model.metrics.summary(timeseries)
     manifest = _manifest(args, started, wall, **_scenario_fields(args.scenario, scenario), seed=args.seed)
-    _write_run(out, timeseries, summary)
-    write_atomic(out / "stocks.png", lambda f: plot_stocks(timeseries, f, _title(scenario, args)), binary=True)
-    _write_json(out / "manifest.json", manifest)
+    with staged(out) as stage:  # complete or absent
+        _write_run(stage, timeseries, summary)
+        write_atomic(stage / "stocks.png", lambda f: plot_stocks(timeseries, f, _title(scenario, args)), binary=True)
+        _write_json(stage / "manifest.json", manifest)
     print(f"peak irregular {summary['peak_irregular']:,} on {summary['peak_irregular_date']}; "
           f"mean completed stay {summary['mean_completed_stay_days']} days; "
           f"{summary['total_deportations']:,} deportations; {summary['total_appeals']:,} appeals")
@@ -318,13 +320,15 @@ def _run_replications(args: argparse.Namespace, scenario, out: Path) -> int:
         },
         "per_seed": {str(r.job.seed): r.summary for r in results},
     }
-    for r in results:
-        _write_run(out / "seeds" / f"seed-{r.job.seed}", r.timeseries, r.summary)
-    _write_csv(out / "ensemble.csv", ens)
-    _write_json(out / "summary.json", summary)
     title = f"Migrants present by legal status: {scenario.name} ({len(seeds)} seeds{_scale_note(args)})"
-    write_atomic(out / "stocks.png", lambda f: plot_fan(ens, f, title, len(seeds)), binary=True)
-    _write_json(out / "manifest.json", _manifest(args, started, wall, **_scenario_fields(args.scenario, scenario), seeds=seeds))
+    with staged(out) as stage:  # complete or absent
+        for r in results:
+            _write_run(stage / "seeds" / f"seed-{r.job.seed}", r.timeseries, r.summary)
+        _write_csv(stage / "ensemble.csv", ens)
+        _write_json(stage / "summary.json", summary)
+        write_atomic(stage / "stocks.png", lambda f: plot_fan(ens, f, title, len(seeds)), binary=True)
+        manifest = _manifest(args, started, wall, **_scenario_fields(args.scenario, scenario), seeds=seeds)
+        _write_json(stage / "manifest.json", manifest)
     peak = summary["outcomes"]["peak_irregular"]
     print(f"peak irregular {peak['mean']:,.0f} (95% interval of the mean {peak['lo95']:,.0f}-{peak['hi95']:,.0f}) over {len(seeds)} seeds")
     print(f"wrote {out}/ (ensemble.csv, summary.json, manifest.json, stocks.png, seeds/)")
@@ -553,6 +557,10 @@ def cmd_params(args: argparse.Namespace) -> int:
 def cmd_report(args: argparse.Namespace) -> int:
     from sim.html_report import ReportError, build
 
+    # a run's or comparison's files without the manifest written last: an interrupted write
+    ran = any((args.results / name).exists() for name in ("timeseries.csv", "summary.json", "ensemble.csv"))
+    if ran and not (args.results / MANIFEST).exists():
+        raise UsageError(f"{args.results}: no {MANIFEST}: not a finished migsim result (its writing was interrupted)")
     try:
         page, made = build(args.results)
     except ReportError as exc:

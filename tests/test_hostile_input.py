@@ -264,3 +264,42 @@ def test_an_unexpected_error_is_one_line_and_the_traceback_needs_debug(monkeypat
     assert capsys.readouterr().err == (
         "migsim: error: /results/x/timeseries.csv: No space left on device (run with --debug for the traceback)\n"
     )
+
+
+def test_a_result_is_complete_or_absent(tmp_path, monkeypatch):
+    from sim import cli
+    from sim.output import STAGING, remove_stale, staged
+
+    out = tmp_path / "results" / "run"
+    # a failure while writing (a full disk, a kill) leaves nothing under the final name
+    with pytest.raises(OSError), staged(out) as stage:
+        (stage / "timeseries.csv").write_text("day\n")
+        raise OSError(28, "No space left on device")
+    assert not out.exists() and not list(out.parent.iterdir())
+    # a staging folder left by a process that is gone is removed by the next run there
+    dead = subprocess.run([sys.executable, "-c", "import os; print(os.getpid())"], capture_output=True, text=True, check=True)
+    left = out.parent / f"{STAGING}run-{dead.stdout.strip()}-abc123"
+    (left / "sub").mkdir(parents=True)
+    mine = out.parent / f"{STAGING}other-{os.getpid()}-abc123"  # a live process's: kept
+    mine.mkdir()
+    assert remove_stale(out.parent) == [left] and mine.exists()
+    mine.rmdir()
+    # a whole run lands under its name with its manifest
+    assert cli.main(["run", str(BASELINE), "--scale", "200", "--out", str(out)]) == 0
+    assert {p.name for p in out.iterdir()} == {"timeseries.csv", "summary.json", "manifest.json", "stocks.png"}
+    assert not [p for p in out.parent.iterdir() if p.name.startswith(STAGING)]
+    # report refuses run files without their manifest
+    (out / "manifest.json").unlink()
+    assert cli.main(["report", str(out)]) == 2
+    # a failed rerun into an existing folder leaves the old files whole
+    (out / "manifest.json").write_text("{}")
+    before = (out / "timeseries.csv").read_bytes()
+
+    def full_disk(*args, **kwargs):
+        raise OSError(28, "No space left on device", "stocks.png")
+
+    monkeypatch.setattr(cli, "plot_stocks", full_disk, raising=False)
+    monkeypatch.setattr("sim.report.plot_stocks", full_disk)
+    assert cli.main(["run", str(BASELINE), "--scale", "200", "--seed", "2", "--out", str(out)]) == 1
+    assert (out / "timeseries.csv").read_bytes() == before
+    assert not [p for p in out.parent.iterdir() if p.name.startswith(STAGING)]

@@ -146,6 +146,16 @@ def catch_outcomes(timeseries) -> dict[str, int]:
             "detention": int(timeseries["detentions"].sum()), "let_go": int(timeseries["released"].sum())}
 
 
+CALIBRATION_FIGURES = (
+    "irregular_march_mean",
+    "irregular_november_mean",
+    "irregular_peak",
+    "irregular_peak_month",
+    "mean_completed_stay_days",
+    "share_men",
+)
+
+
 def calibration_figures(timeseries, summary: dict) -> dict[str, float]:
     """The figures compared with sim/data/calibration_targets.csv (sources.md 1-2)."""
     irregular = timeseries["irregular"]

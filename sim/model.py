@@ -55,6 +55,11 @@ class MigrationModel(mesa.Model):
         if int(scale) != scale or scale < 1:
             raise scenario_mod.ScenarioError(f"scale: expected a whole number >= 1, got {scale!r}")
         self.scale = int(scale)
+        if self.scale > self.params.migrants.potential_migrants:  # not one agent would be left to simulate
+            raise scenario_mod.ScenarioError(
+                f"scale {self.scale:,}: more people per agent than the scenario's "
+                f"{self.params.migrants.potential_migrants:,} potential migrants; expected at most that"
+            )
         self.dates = run_dates(self.params.run.start_date, self.params.run.end_date)
         self.t = -1
         self.schedule = Schedule(self.params, self.dates)

@@ -10,6 +10,7 @@ ScenarioError."""
 import copy
 import datetime as dt
 import os
+import re
 import subprocess
 import sys
 from pathlib import Path
@@ -227,13 +228,21 @@ def test_a_valid_mutation_runs_without_nan(place, factor):
     [
         (["--seed", "-1"], "--seed: expected a whole number from 0"),
         (["--out", "{file}/sub"], "cannot write in"),
+        (["--scale", "1000000000"], "more people per agent than the scenario's"),
     ],
 )
 def test_the_cli_checks_its_options_before_it_computes(tmp_path, options, says):
     a_file = written(tmp_path, "not a folder", "a_file")
     options = [o.replace("{file}", str(a_file)) for o in options]
     done = subprocess.run(  # noqa: PLW1510 (the exit code is the point)
-        [sys.executable, "-m", "sim.cli", "run", str(BASELINE), "--scale", "200", *options],
+        [
+            sys.executable,
+            "-m",
+            "sim.cli",
+            "run",
+            str(BASELINE),
+            *(options if "--scale" in options else ["--scale", "200", *options]),
+        ],
         capture_output=True,
         text=True,
         timeout=120,
@@ -303,3 +312,22 @@ def test_a_result_is_complete_or_absent(tmp_path, monkeypatch):
     assert cli.main(["run", str(BASELINE), "--scale", "200", "--seed", "2", "--out", str(out)]) == 1
     assert (out / "timeseries.csv").read_bytes() == before
     assert not [p for p in out.parent.iterdir() if p.name.startswith(STAGING)]
+
+
+def test_experiment_outcomes_are_known_ones_and_the_list_is_what_a_run_gives(tmp_path):
+    from sim.experiments.jobs import outcome_names, outcomes_of
+
+    good = (REPO_ROOT / "experiments" / "sweep_enforcement_quota.toml").read_text()
+    text = good.replace('scenario = "../scenarios/baseline.toml"', f'scenario = "{BASELINE}"')
+    for outcomes, says in (("[]", "expected at least one outcome"), ('["peak_irregluar"]', "unknown outcome 'peak_irregluar'")):
+        bad = written(tmp_path, re.sub(r"(?m)^outcomes = .*$", f"outcomes = {outcomes}", text), "e.toml")
+        with pytest.raises(ScenarioError, match=re.escape(says)) as refused:
+            load_experiment(bad)
+        assert "peak_irregular" in str(refused.value)  # the valid ones are listed
+    model = MigrationModel(BASELINE, scale=400, rng=1)
+    for _ in range(40):
+        model.step()
+    # forty days reach February: the months after it are named but not yet measured
+    given = set(outcomes_of(model, model.timeseries()))
+    assert given <= set(outcome_names())
+    assert set(outcome_names()) - given == {f"irregular_month_{m:02d}" for m in range(3, 13)}

@@ -25,9 +25,9 @@ from pathlib import Path
 from typing import Annotated, Literal
 
 import numpy as np
-from pydantic import Field, ValidationError, model_validator
+from pydantic import Field, ValidationError, field_validator, model_validator
 
-from sim.experiments.jobs import ExperimentJob
+from sim.experiments.jobs import ExperimentJob, outcome_names
 from sim.scenario import ScenarioError, _describe, load, read_toml
 from sim.schema import NAME, Strict
 
@@ -84,14 +84,29 @@ class Experiment(Strict):
     replications: Annotated[int, Field(ge=1)] = 1
     seed: int = 1
     outcomes: list[str]
+
+    @field_validator("outcomes")
+    @classmethod
+    def _known_outcomes(cls, outcomes: list[str]) -> list[str]:
+        known = outcome_names()
+        if not outcomes:
+            raise ValueError(f"expected at least one outcome, from: {', '.join(known)}")
+        for name in outcomes:
+            if name not in known:
+                raise ValueError(f"unknown outcome {name!r:.40}; expected some of: {', '.join(known)}")
+        return outcomes
+
     design: Design
     parameters: Annotated[list[Parameter], Field(min_length=1)]
     calibration: Calibration | None = None
 
     def problem(self) -> dict:
         """The SALib problem definition."""
-        return {"num_vars": len(self.parameters), "names": [p.name for p in self.parameters],
-                "bounds": [list(p.bounds()) for p in self.parameters]}
+        return {
+            "num_vars": len(self.parameters),
+            "names": [p.name for p in self.parameters],
+            "bounds": [list(p.bounds()) for p in self.parameters],
+        }
 
     def points(self) -> np.ndarray:
         """The design points, one row per point, one column per parameter."""
@@ -138,10 +153,14 @@ def load_experiment(path: str | Path) -> tuple[Experiment, Path]:
     known = base.flat()
     for i, p in enumerate(exp.parameters):
         if p.name not in known:
-            raise ScenarioError(f"{path}: parameters[{i}].name: unknown parameter {p.name!r}; see the keys of scenarios/baseline.toml")
+            raise ScenarioError(
+                f"{path}: parameters[{i}].name: unknown parameter {p.name!r}; see the keys of scenarios/baseline.toml"
+            )
     for p in exp.parameters:  # each level must be a valid value of the parameter
-        for value in ([*p.values] if p.values else [p.low, p.high]):
-            base.with_overrides({p.name: int(value) if p.integer or isinstance(known[p.name], int) else value}, f"{path}: parameters {p.name}")
+        for value in [*p.values] if p.values else [p.low, p.high]:
+            base.with_overrides(
+                {p.name: int(value) if p.integer or isinstance(known[p.name], int) else value}, f"{path}: parameters {p.name}"
+            )
     return exp, scenario_path
 
 

@@ -38,6 +38,23 @@ class JobResult:
 WEEKLY = "irregular_week_"  # prefix of the weekly means of the irregular stock (for comparisons' time plots)
 
 
+def outcome_names() -> list[str]:
+    """The names outcomes_of gives (without the weekly ones): what an experiment
+    file's ``outcomes`` may list."""
+    from sim.agents.legal_center import NOT_MODELLED
+    from sim.geography import read_data_csv
+    from sim.metrics import CALIBRATION_FIGURES, KEY_OUTCOMES
+
+    # the appeal categories the model represents (as the summary counts them)
+    categories = [row["category"] for row in read_data_csv("appeal_categories.csv") if row["experience"] != NOT_MODELLED]
+    return [
+        *KEY_OUTCOMES,
+        *CALIBRATION_FIGURES,
+        *(f"irregular_month_{m:02d}" for m in range(1, 13)),
+        *(f"appeal_share_{c}" for c in categories),
+    ]
+
+
 def outcomes_of(model, timeseries, weekly: bool = False) -> dict[str, float]:
     """Every number an experiment may analyse, for one run; ``weekly`` adds the
     irregular stock's mean in each week from the first day (``irregular_week_NNN``)."""

@@ -13,6 +13,7 @@ import time
 from pathlib import Path
 
 from sim import __version__
+from sim.experiments.store import StoreInUse
 from sim.output import MANIFEST, staged
 from sim.scenario import ScenarioError, file_sha256, load
 
@@ -38,7 +39,7 @@ def main(argv: list[str] | None = None) -> int:
     args = parser.parse_args(argv)
     try:
         return args.func(args)
-    except (ScenarioError, UsageError) as exc:
+    except (ScenarioError, UsageError, StoreInUse) as exc:
         print(f"migsim: error: {exc}", file=sys.stderr)
         return 2
     except KeyboardInterrupt:

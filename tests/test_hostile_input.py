@@ -331,3 +331,23 @@ def test_experiment_outcomes_are_known_ones_and_the_list_is_what_a_run_gives(tmp
     given = set(outcomes_of(model, model.timeseries()))
     assert given <= set(outcome_names())
     assert set(outcome_names()) - given == {f"irregular_month_{m:02d}" for m in range(3, 13)}
+
+
+def test_a_second_writer_on_the_same_store_is_refused_with_the_first_ones_pid(tmp_path):
+    from sim.experiments.store import ResultStore, StoreInUse
+
+    path = tmp_path / "results.sqlite"
+    script = (
+        "import time; from pathlib import Path; from sim.experiments.store import ResultStore; "
+        f"s = ResultStore(Path({str(path)!r}), writer=True); print('ready', flush=True); time.sleep(60)"
+    )
+    holder = subprocess.Popen([sys.executable, "-c", script], stdout=subprocess.PIPE, text=True)  # another process
+    try:
+        assert holder.stdout.readline().strip() == "ready"
+        with pytest.raises(StoreInUse, match=f"in use by PID {holder.pid}"):
+            ResultStore(path, writer=True)
+        ResultStore(path).close()  # reading needs no lock
+    finally:
+        holder.kill()
+        holder.wait()
+    ResultStore(path, writer=True).close()  # a killed holder leaves no lock behind

@@ -80,7 +80,7 @@ def run_experiment(jobs: list, store_path: Path, backend: str = "local", workers
     from sim.experiments.backends import run_on
     from sim.experiments.store import ResultStore
 
-    store = ResultStore(store_path)
+    store = ResultStore(store_path, writer=True)  # one writer at a time
     try:
         done = store.done_ids()
         todo = list({job.job_id: job for job in reversed(jobs) if job.job_id not in done}.values())[::-1]  # once each

@@ -4,11 +4,18 @@ Why SQLite: a single file beside the experiment's outputs, in the standard
 library, and transactional: each finished job is committed at once, so killing the
 client (Ctrl-C or ``kill -9``) loses no finished job, and a rerun skips what is
 done. Only the client process writes; workers return results to it.
+
+One writer at a time: a process that runs jobs into a store holds a lock on
+``<store>.lock`` (released by the system when the process ends, however it
+ends), and a second one gets StoreInUse naming the first one's PID, before it
+runs anything. Reading a store needs no lock.
 """
 
 from __future__ import annotations
 
+import fcntl
 import json
+import os
 import sqlite3
 import time
 from pathlib import Path
@@ -30,10 +37,15 @@ CREATE TABLE IF NOT EXISTS jobs (
 """
 
 
+class StoreInUse(Exception):
+    """Another process is running jobs into this store; the message is one line."""
+
+
 class ResultStore:
-    def __init__(self, path: Path):
+    def __init__(self, path: Path, writer: bool = False):
         self.path = Path(path)
         self.path.parent.mkdir(parents=True, exist_ok=True)
+        self._lock = self._take_lock() if writer else None
         self.db = sqlite3.connect(self.path, isolation_level=None)  # autocommit: each write is durable at once
         self.db.execute("PRAGMA journal_mode=WAL")
         self.db.execute("PRAGMA synchronous=FULL")
@@ -66,3 +78,21 @@ class ResultStore:
 
     def close(self) -> None:
         self.db.close()
+        if self._lock is not None:
+            os.close(self._lock)  # and with it the lock
+            self._lock = None
+
+    def _take_lock(self) -> int:
+        lock_path = self.path.with_name(self.path.name + ".lock")
+        fd = os.open(lock_path, os.O_RDWR | os.O_CREAT, 0o666)
+        try:
+            fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except BlockingIOError:
+            holder = os.read(fd, 32).decode(errors="replace").strip() or "unknown"
+            os.close(fd)
+            raise StoreInUse(
+                f"{self.path}: in use by PID {holder} (another run on the same --out); wait for it to finish, or use another --out"
+            ) from None
+        os.ftruncate(fd, 0)
+        os.write(fd, f"{os.getpid()}\n".encode())
+        return fd

@@ -7,8 +7,10 @@ import datetime as dt
 import json
 import os
 import platform
+import signal
 import sys
 import tempfile
+import threading
 import time
 from pathlib import Path
 
@@ -37,6 +39,17 @@ class UsageError(Exception):
 def main(argv: list[str] | None = None) -> int:
     parser = build_parser()
     args = parser.parse_args(argv)
+    on_main_thread = threading.current_thread() is threading.main_thread()
+    before = signal.signal(signal.SIGTERM, _stop) if on_main_thread else None  # a TERM cleans up as Ctrl-C does
+    try:
+        return _run(args)
+    finally:
+        if on_main_thread:
+            signal.signal(signal.SIGTERM, before)
+
+
+def _run(args: argparse.Namespace) -> int:
+    """The command, with every way it can fail turned into one line and an exit code."""
     try:
         return args.func(args)
     except (ScenarioError, UsageError, StoreInUse) as exc:
@@ -56,6 +69,10 @@ def main(argv: list[str] | None = None) -> int:
             raise
         print(f"migsim: unexpected error: {type(exc).__name__}: {exc} (run with --debug for the traceback)", file=sys.stderr)
         return 1
+
+
+def _stop(signum, frame):
+    raise KeyboardInterrupt
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -574,7 +591,6 @@ def cmd_report(args: argparse.Namespace) -> int:
 
 
 def cmd_viz(args: argparse.Namespace) -> int:
-    import signal
     import subprocess
 
     from sim.scenario import REPO_ROOT
@@ -613,10 +629,6 @@ def cmd_viz(args: argparse.Namespace) -> int:
             return subprocess.call(solara_on(args.port), env=env)
         except KeyboardInterrupt:
             return 0
-    def stop(signum, frame):  # a service manager's TERM stops the servers too, as Ctrl-C does
-        raise KeyboardInterrupt
-
-    signal.signal(signal.SIGTERM, stop)
     servers = [subprocess.Popen(solara_on(p), env=env, stdout=subprocess.DEVNULL) for p in ports]
     door = front.FrontDoor(args.host, args.port, ports)
     print(f"  {args.servers} servers on ports {ports[0]}-{ports[-1]}; each new page goes to the next one", flush=True)

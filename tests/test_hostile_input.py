@@ -13,6 +13,7 @@ import os
 import re
 import subprocess
 import sys
+import time
 from pathlib import Path
 
 import pytest
@@ -351,3 +352,38 @@ def test_a_second_writer_on_the_same_store_is_refused_with_the_first_ones_pid(tm
         holder.kill()
         holder.wait()
     ResultStore(path, writer=True).close()  # a killed holder leaves no lock behind
+
+
+@pytest.mark.parametrize("how", ["TERM", "KILL"])
+def test_a_stopped_sweep_leaves_no_workers(tmp_path, how):
+    import signal
+
+    import psutil
+
+    experiment = written(
+        tmp_path,
+        f'name = "stop_me"\nscenario = "{BASELINE}"\nscale = 20\nreplications = 2\nseed = 1\n'
+        'outcomes = ["peak_irregular"]\n[design]\nkind = "factorial"\n'
+        '[[parameters]]\nname = "police_workplace_inspections_per_day"\nvalues = [0.0, 1.0, 2.0, 4.0]\n',
+        "stop_me.toml",
+    )
+    sweep = subprocess.Popen(
+        [sys.executable, "-m", "sim.cli", "sweep", str(experiment), "--out", str(tmp_path / "out"), "--workers", "2"],
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
+    client = psutil.Process(sweep.pid)
+    deadline = time.time() + 60
+    workers: list = []
+    while time.time() < deadline and len(workers) < 2:  # the pool's workers are at work
+        time.sleep(0.3)
+        workers = [p for p in client.children(recursive=True) if p.ppid() != client.pid]  # the forkserver's children
+    assert len(workers) >= 2, "the sweep's workers did not start"
+    family = client.children(recursive=True)
+    sweep.send_signal(signal.SIGTERM if how == "TERM" else signal.SIGKILL)
+    sweep.wait(timeout=30)
+    _, alive = psutil.wait_procs(family, timeout=10)
+    assert not alive, f"left running {10} s after the sweep stopped: {[p.pid for p in alive]}"
+    if how == "TERM":
+        assert sweep.returncode == 130 and "interrupted" in sweep.stderr.read()

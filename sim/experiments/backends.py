@@ -8,6 +8,9 @@ results store. The same job gives the same result on every backend.
 from __future__ import annotations
 
 import multiprocessing
+import os
+import threading
+import time
 from collections.abc import Callable, Iterable
 from concurrent.futures import ProcessPoolExecutor, as_completed
 
@@ -44,14 +47,35 @@ def _local(jobs, on_result, workers, task):
 
     workers = max(1, min(workers or default_workers(), len(jobs)))
     context = multiprocessing.get_context("forkserver" if "forkserver" in multiprocessing.get_all_start_methods() else "spawn")
-    pool = ProcessPoolExecutor(max_workers=workers, mp_context=context)
+    pool = ProcessPoolExecutor(max_workers=workers, mp_context=context, initializer=_end_with, initargs=(os.getpid(),))
     try:
         futures = [pool.submit(task, job) for job in jobs]
         for future in as_completed(futures):
             on_result(future.result())
-    finally:
-        # on Ctrl-C: drop what has not started, do not wait for it
-        pool.shutdown(wait=True, cancel_futures=True)
+    except BaseException:
+        # stopped (Ctrl-C, TERM) or failed: the running jobs' results would not be stored, so stop them now
+        for process in list(getattr(pool, "_processes", {}).values()):
+            process.terminate()
+        pool.shutdown(wait=False, cancel_futures=True)
+        raise
+    pool.shutdown(wait=True)
+
+
+def _end_with(client: int) -> None:
+    """In each pool worker: exit when the client that started it is gone (killed
+    with -9, it cannot stop its workers itself)."""
+
+    def watch() -> None:
+        while True:
+            time.sleep(1.0)
+            try:
+                os.kill(client, 0)
+            except ProcessLookupError:
+                os._exit(1)
+            except PermissionError:  # a process of another user took the number: ours is gone
+                os._exit(1)
+
+    threading.Thread(target=watch, name="end-with-client", daemon=True).start()
 
 
 def _dask(jobs, on_result, workers, scheduler, task):

@@ -7,6 +7,7 @@ import datetime as dt
 import json
 import os
 import platform
+import re
 import signal
 import sys
 import tempfile
@@ -69,6 +70,9 @@ def _run(args: argparse.Namespace) -> int:
             raise
         print(f"migsim: unexpected error: {type(exc).__name__}: {exc} (run with --debug for the traceback)", file=sys.stderr)
         return 1
+
+
+SCHEDULER = re.compile(r"^(tcp|tls)://[A-Za-z0-9_.\-\[\]:]+:\d{1,5}/?$")
 
 
 def _stop(signum, frame):
@@ -674,7 +678,11 @@ def _run_stored(jobs: list, out: Path, args: argparse.Namespace, desc: str) -> d
     from sim.experiments.backends import BackendError
     from sim.experiments.runner import run_experiment
 
+    scheduler = getattr(args, "scheduler", None)
+    if scheduler and not SCHEDULER.match(scheduler):
+        raise UsageError(f"--scheduler {scheduler!r}: expected an address such as tcp://10.0.0.5:8786 (tcp:// or tls://)")
     store_path = out / "results.sqlite"
+    made = [p for p in (out, store_path) if not p.exists()]  # what this command creates
     try:
         return run_experiment(jobs, store_path, args.backend, args.workers, args.scheduler, desc=desc)
     except KeyboardInterrupt:
@@ -682,6 +690,11 @@ def _run_stored(jobs: list, out: Path, args: argparse.Namespace, desc: str) -> d
               "to resume", file=sys.stderr)
         raise SystemExit(130) from None
     except BackendError as exc:
+        if store_path in made:  # nothing ran: leave nothing behind
+            for leftover in (store_path, *(store_path.with_name(store_path.name + end) for end in ("-wal", "-shm", ".lock"))):
+                leftover.unlink(missing_ok=True)
+            if out in made and not any(out.iterdir()):
+                out.rmdir()
         raise UsageError(str(exc)) from None
 
 

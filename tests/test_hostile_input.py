@@ -387,3 +387,20 @@ def test_a_stopped_sweep_leaves_no_workers(tmp_path, how):
     assert not alive, f"left running {10} s after the sweep stopped: {[p.pid for p in alive]}"
     if how == "TERM":
         assert sweep.returncode == 130 and "interrupted" in sweep.stderr.read()
+
+
+def test_a_scheduler_that_is_not_there_leaves_nothing_behind(tmp_path):
+    import socket
+
+    experiment = REPO_ROOT / "experiments" / "sweep_enforcement_quota.toml"
+    out = tmp_path / "out"
+    base = [sys.executable, "-m", "sim.cli", "sweep", str(experiment), "--out", str(out), "--backend", "dask"]
+    bad = subprocess.run([*base, "--scheduler", "not a url"], capture_output=True, text=True, timeout=120)  # noqa: PLW1510
+    assert bad.returncode == 2 and "--scheduler 'not a url': expected an address such as tcp://" in bad.stderr
+    with socket.socket() as closed:  # a port nobody listens on
+        closed.bind(("127.0.0.1", 0))
+        port = closed.getsockname()[1]
+    absent = subprocess.run([*base, "--scheduler", f"tcp://127.0.0.1:{port}"], capture_output=True, text=True, timeout=180)  # noqa: PLW1510
+    assert absent.returncode == 2 and "no Dask scheduler answers there" in absent.stderr
+    assert absent.stderr.count("\n") == 1 and "Traceback" not in absent.stderr
+    assert not out.exists()

@@ -89,8 +89,8 @@ def _dask(jobs, on_result, workers, scheduler, task):
         if scheduler:
             try:
                 client = Client(scheduler, timeout="10s")
-            except (OSError, TimeoutError) as exc:
-                raise BackendError(f"--scheduler {scheduler}: no Dask scheduler answers there ({exc})") from None
+            except Exception as exc:  # noqa: BLE001 (refused, timed out, or something else answers: an HTTP server)
+                raise BackendError(f"--scheduler {scheduler}: no Dask scheduler answers there ({type(exc).__name__}: {exc})"[:300]) from None
         else:
             from sim.experiments.runner import default_workers
 

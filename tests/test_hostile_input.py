@@ -404,3 +404,14 @@ def test_a_scheduler_that_is_not_there_leaves_nothing_behind(tmp_path):
     assert absent.returncode == 2 and "no Dask scheduler answers there" in absent.stderr
     assert absent.stderr.count("\n") == 1 and "Traceback" not in absent.stderr
     assert not out.exists()
+
+
+def test_overlapping_legal_aid_events_that_set_different_levers_are_allowed():
+    from sim.policies import LegalAid, check_events
+
+    run = (dt.date(2008, 1, 1), dt.date(2008, 12, 31))
+    opens = LegalAid(kind="legal_aid", start=dt.date(2008, 3, 1), add_centres=[{"district": "Shymkent", "capacity_per_day": 5}])
+    closes = LegalAid(kind="legal_aid", start=dt.date(2008, 4, 1), close_centres=["Arys"])
+    check_events([opens, closes], *run)  # empty lists set nothing
+    with pytest.raises(ValueError, match="both set add_centres"):
+        check_events([opens, opens.model_copy(update={"start": dt.date(2008, 5, 1)})], *run)

@@ -127,6 +127,7 @@ def build_parser() -> argparse.ArgumentParser:
     compare.add_argument("--backend", choices=("local", "dask", "inprocess"), default="local",
                          help="local: a process pool on this machine; dask: a Dask cluster (--scheduler, or a local one); inprocess: no parallelism")
     compare.add_argument("--scheduler", default=None, metavar="ADDRESS", help="Dask scheduler, e.g. tcp://10.0.0.5:8786 (dask backend)")
+    _add_tls_options(compare)
     compare.set_defaults(func=cmd_compare)
 
     viz = sub.add_parser(
@@ -183,10 +184,36 @@ def build_parser() -> argparse.ArgumentParser:
         exp.add_argument("--backend", choices=("local", "dask", "inprocess"), default="local",
                          help="local: a process pool on this machine; dask: a Dask cluster (--scheduler, or a local one); inprocess: no parallelism")
         exp.add_argument("--scheduler", default=None, metavar="ADDRESS", help="Dask scheduler, e.g. tcp://10.0.0.5:8786 (dask backend)")
+        _add_tls_options(exp)
         exp.add_argument("--workers", type=int, default=None, metavar="W", help="parallel processes (default: all cores)")
         exp.add_argument("--out", type=Path, default=None, metavar="DIR", help="output folder (default: results/<experiment name>/)")
         exp.set_defaults(func=func)
     return parser
+
+
+def _add_tls_options(parser: argparse.ArgumentParser) -> None:
+    """A cluster beyond one trusted network: tls:// with certificates (plain tcp://
+    trusts everyone who can reach the scheduler's port)."""
+    for option, what in (("--tls-ca", "the certificate authority that signed the cluster's certificates"),
+                         ("--tls-cert", "this client's certificate"), ("--tls-key", "this client's private key")):
+        parser.add_argument(option, type=Path, default=None, metavar="FILE",
+                            help=f"{what} (PEM), for a --scheduler tls://... address")
+
+
+def _tls(args: argparse.Namespace) -> dict[str, str] | None:
+    """The client's TLS files, checked; None for a tcp:// scheduler."""
+    files = {"ca": getattr(args, "tls_ca", None), "cert": getattr(args, "tls_cert", None), "key": getattr(args, "tls_key", None)}
+    scheduler = getattr(args, "scheduler", None) or ""
+    if not any(files.values()) and not scheduler.startswith("tls://"):
+        return None
+    if not scheduler.startswith("tls://"):
+        raise UsageError("--tls-ca/--tls-cert/--tls-key: only with a --scheduler tls://... address")
+    for name, path in files.items():
+        if path is None:
+            raise UsageError(f"--scheduler {scheduler}: a tls:// address needs --tls-ca, --tls-cert and --tls-key (missing --tls-{name})")
+        if not path.is_file():
+            raise UsageError(f"--tls-{name} {path}: no such file")
+    return {name: str(path) for name, path in files.items()}
 
 
 def _add_run_options(parser: argparse.ArgumentParser, replications: int | None, seed_help: str, out_default: str,
@@ -315,9 +342,10 @@ def _run_all(jobs, args: argparse.Namespace, desc: str):
 
     from sim.experiments.runner import run_jobs
 
+    tls = _check_scheduler(args)
     with tqdm(total=len(jobs), desc=desc, unit="run", file=sys.stderr, disable=None) as bar:
         return run_jobs(jobs, workers=args.workers, on_done=lambda r: bar.update(1),
-                        backend=getattr(args, "backend", "local"), scheduler=getattr(args, "scheduler", None))
+                        backend=getattr(args, "backend", "local"), scheduler=getattr(args, "scheduler", None), tls=tls)
 
 
 def _run_replications(args: argparse.Namespace, scenario, out: Path) -> int:
@@ -678,13 +706,11 @@ def _run_stored(jobs: list, out: Path, args: argparse.Namespace, desc: str) -> d
     from sim.experiments.backends import BackendError
     from sim.experiments.runner import run_experiment
 
-    scheduler = getattr(args, "scheduler", None)
-    if scheduler and not SCHEDULER.match(scheduler):
-        raise UsageError(f"--scheduler {scheduler!r}: expected an address such as tcp://10.0.0.5:8786 (tcp:// or tls://)")
+    tls = _check_scheduler(args)
     store_path = out / "results.sqlite"
     made = [p for p in (out, store_path) if not p.exists()]  # what this command creates
     try:
-        return run_experiment(jobs, store_path, args.backend, args.workers, args.scheduler, desc=desc)
+        return run_experiment(jobs, store_path, args.backend, args.workers, args.scheduler, desc=desc, tls=tls)
     except KeyboardInterrupt:
         print(f"migsim: interrupted; every finished run is saved in {store_path}: run the same command with --out {out} "
               "to resume", file=sys.stderr)
@@ -696,6 +722,13 @@ def _run_stored(jobs: list, out: Path, args: argparse.Namespace, desc: str) -> d
             if out in made and not any(out.iterdir()):
                 out.rmdir()
         raise UsageError(str(exc)) from None
+
+
+def _check_scheduler(args: argparse.Namespace) -> dict[str, str] | None:
+    scheduler = getattr(args, "scheduler", None)
+    if scheduler and not SCHEDULER.match(scheduler):
+        raise UsageError(f"--scheduler {scheduler!r}: expected an address such as tcp://10.0.0.5:8786 (tcp:// or tls://)")
+    return _tls(args)
 
 
 def _write_failures(out: Path) -> int:

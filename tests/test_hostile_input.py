@@ -11,6 +11,7 @@ import copy
 import datetime as dt
 import os
 import re
+import shutil
 import subprocess
 import sys
 import time
@@ -415,3 +416,48 @@ def test_overlapping_legal_aid_events_that_set_different_levers_are_allowed():
     check_events([opens, closes], *run)  # empty lists set nothing
     with pytest.raises(ValueError, match="both set add_centres"):
         check_events([opens, opens.model_copy(update={"start": dt.date(2008, 5, 1)})], *run)
+
+
+@pytest.mark.skipif(shutil.which("openssl") is None, reason="needs openssl to make a certificate")
+def test_a_tls_cluster_with_certificates(tmp_path):
+    """A Dask cluster that only speaks TLS: the sweep runs on it with --tls-*, and
+    is refused in one line without them."""
+    cert, key = tmp_path / "cert.pem", tmp_path / "key.pem"
+    subprocess.run(
+        ["openssl", "req", "-x509", "-newkey", "rsa:2048", "-nodes", "-keyout", str(key), "-out", str(cert), "-days", "1"]
+        + ["-subj", "/CN=localhost"],
+        check=True,
+        capture_output=True,
+    )
+    script = (
+        "import time; from distributed import LocalCluster; from distributed.security import Security\n"
+        f"c, k = {str(cert)!r}, {str(key)!r}\n"
+        "s = Security(tls_ca_file=c, tls_scheduler_cert=c, tls_scheduler_key=k, tls_worker_cert=c, tls_worker_key=k,"
+        " tls_client_cert=c, tls_client_key=k, require_encryption=True)\n"
+        "cluster = LocalCluster(n_workers=1, threads_per_worker=1, processes=False, protocol='tls://', host='127.0.0.1',"
+        " security=s, dashboard_address=None)\n"
+        "print(cluster.scheduler_address, flush=True); time.sleep(300)\n"
+    )
+    cluster = subprocess.Popen([sys.executable, "-c", script], stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, text=True)
+    try:
+        address = cluster.stdout.readline().strip()
+        assert address.startswith("tls://"), address
+        experiment = written(
+            tmp_path,
+            f'name = "tls_check"\nscenario = "{BASELINE}"\nscale = 200\nreplications = 1\nseed = 1\n'
+            'outcomes = ["peak_irregular"]\n[design]\nkind = "factorial"\n'
+            '[[parameters]]\nname = "police_workplace_inspections_per_day"\nvalues = [1.0, 2.0]\n',
+            "tls_check.toml",
+        )
+        out = tmp_path / "out"
+        base = [sys.executable, "-m", "sim.cli", "sweep", str(experiment), "--out", str(out), "--backend", "dask"]
+        base += ["--scheduler", address]
+        refused = subprocess.run(base, capture_output=True, text=True, timeout=120)  # noqa: PLW1510
+        assert refused.returncode == 2 and "needs --tls-ca, --tls-cert and --tls-key" in refused.stderr
+        tls = ["--tls-ca", str(cert), "--tls-cert", str(cert), "--tls-key", str(key)]
+        done = subprocess.run([*base, *tls], capture_output=True, text=True, timeout=300)  # noqa: PLW1510
+        assert done.returncode == 0, done.stderr[-2000:]
+        assert "2 jobs: 0 done before, 2 done now, 0 failed" in done.stdout
+    finally:
+        cluster.kill()
+        cluster.wait()

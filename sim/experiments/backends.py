@@ -25,9 +25,11 @@ class BackendError(Exception):
 
 
 def run_on(backend: str, jobs: Iterable[ExperimentJob], on_result: Callable[[JobResult], None],
-           workers: int | None = None, scheduler: str | None = None, task: Callable = execute) -> None:
+           workers: int | None = None, scheduler: str | None = None, task: Callable = execute,
+           tls: dict | None = None) -> None:
     """Run ``task(job)`` for every job on the backend; ``on_result`` gets each
-    result, in the client process, as it finishes."""
+    result, in the client process, as it finishes. ``tls`` (files "ca", "cert",
+    "key") secures the connection to a tls:// Dask scheduler."""
     jobs = list(jobs)
     if not jobs:
         return
@@ -37,7 +39,7 @@ def run_on(backend: str, jobs: Iterable[ExperimentJob], on_result: Callable[[Job
     elif backend == "local":
         _local(jobs, on_result, workers, task)
     elif backend == "dask":
-        _dask(jobs, on_result, workers, scheduler, task)
+        _dask(jobs, on_result, workers, scheduler, task, tls)
     else:
         raise BackendError(f"unknown backend {backend!r}; expected one of {', '.join(BACKENDS)}")
 
@@ -78,7 +80,7 @@ def _end_with(client: int) -> None:
     threading.Thread(target=watch, name="end-with-client", daemon=True).start()
 
 
-def _dask(jobs, on_result, workers, scheduler, task):
+def _dask(jobs, on_result, workers, scheduler, task, tls=None):
     try:
         from dask.distributed import Client, LocalCluster
         from dask.distributed import as_completed as dask_completed
@@ -88,7 +90,7 @@ def _dask(jobs, on_result, workers, scheduler, task):
     try:
         if scheduler:
             try:
-                client = Client(scheduler, timeout="10s")
+                client = Client(scheduler, timeout="10s", security=_security(tls))
             except Exception as exc:  # noqa: BLE001 (refused, timed out, or something else answers: an HTTP server)
                 raise BackendError(f"--scheduler {scheduler}: no Dask scheduler answers there ({type(exc).__name__}: {exc})"[:300]) from None
         else:
@@ -107,3 +109,12 @@ def _dask(jobs, on_result, workers, scheduler, task):
     finally:
         if cluster is not None:
             cluster.close()
+
+
+def _security(tls: dict | None):
+    """Dask's TLS settings for this client, or None (plain tcp)."""
+    if not tls:
+        return None
+    from distributed.security import Security
+
+    return Security(tls_ca_file=tls["ca"], tls_client_cert=tls["cert"], tls_client_key=tls["key"], require_encryption=True)

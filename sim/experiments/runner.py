@@ -47,7 +47,7 @@ def default_workers() -> int:
 
 
 def run_jobs(jobs: Iterable[Job], workers: int | None = None, on_done: Callable[[Result], None] | None = None,
-             backend: str = "local", scheduler: str | None = None) -> list[Result]:
+             backend: str = "local", scheduler: str | None = None, tls: dict | None = None) -> list[Result]:
     """Run jobs that return whole time series (replications, comparisons) on a
     backend; results come back in the order of ``jobs`` whatever order they finish in."""
     from sim.experiments.backends import run_on
@@ -65,12 +65,12 @@ def run_jobs(jobs: Iterable[Job], workers: int | None = None, on_done: Callable[
 
     if (workers or default_workers()) == 1 and backend == "local":
         backend = "inprocess"
-    run_on(backend, jobs, collect, workers=workers, scheduler=scheduler, task=run_job)
+    run_on(backend, jobs, collect, workers=workers, scheduler=scheduler, task=run_job, tls=tls)
     return results  # type: ignore[return-value]
 
 
 def run_experiment(jobs: list, store_path: Path, backend: str = "local", workers: int | None = None,
-                   scheduler: str | None = None, desc: str = "jobs") -> dict[str, int]:
+                   scheduler: str | None = None, desc: str = "jobs", tls: dict | None = None) -> dict[str, int]:
     """Run the jobs not yet done in the store, storing each result as it arrives.
     Returns counts: total, skipped (done before), done and failed (this run)."""
     import sys
@@ -101,7 +101,7 @@ def run_experiment(jobs: list, store_path: Path, backend: str = "local", workers
                 show()
 
             show()
-            run_on(backend, todo, on_result, workers=workers, scheduler=scheduler)
+            run_on(backend, todo, on_result, workers=workers, scheduler=scheduler, tls=tls)
         return counts
     finally:
         store.close()

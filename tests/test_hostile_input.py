@@ -14,7 +14,9 @@ import re
 import shutil
 import subprocess
 import sys
+import tempfile
 import time
+import tomllib
 from pathlib import Path
 
 import pytest
@@ -461,3 +463,71 @@ def test_a_tls_cluster_with_certificates(tmp_path):
     finally:
         cluster.kill()
         cluster.wait()
+
+
+EXPERIMENTS = {
+    name: tomllib.loads((REPO_ROOT / "experiments" / f"{name}.toml").read_text())
+    for name in ("sweep_enforcement_quota", "sensitivity_baseline", "calibrate_baseline")
+}
+
+
+@settings(max_examples=250, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(data=st.data())
+def test_a_mutated_experiment_file_is_valid_or_one_scenario_error(data):
+    """The shipped experiment files, mutated like the scenarios: each is a valid
+    experiment whose design points can be made, or one ScenarioError."""
+    name = data.draw(st.sampled_from(sorted(EXPERIMENTS)))
+    tree = copy.deepcopy(EXPERIMENTS[name])
+    tree["scenario"] = str(BASELINE)
+    path, _ = data.draw(st.sampled_from([(p, v) for p, v in leaves(tree) if p != ("scenario",)]))
+    node = tree
+    for key in path[:-1]:
+        node = node[key]
+    node[path[-1]] = data.draw(VALUES)
+    with tempfile.TemporaryDirectory() as folder:
+        file = Path(folder) / "mutated.toml"
+        try:
+            file.write_text(tomli_w_dumps(tree))
+        except (TypeError, ValueError):  # a value TOML cannot hold (NaN keys and such): nothing to test
+            return
+        try:
+            experiment, _ = load_experiment(file)
+        except ScenarioError as refused:
+            assert "\n" not in str(refused) and str(refused).startswith(str(file))
+            return
+    if experiment.design.samples <= 1000:
+        assert len(experiment.points()) >= 1
+
+
+def tomli_w_dumps(tree) -> str:
+    """TOML text of a tree of tables, arrays, numbers, strings, dates and booleans
+    (enough for these files; the standard library reads TOML but does not write it)."""
+    import json
+    import math
+
+    def value(v):
+        if isinstance(v, bool):
+            return "true" if v else "false"
+        if isinstance(v, float):
+            if math.isnan(v):
+                return "nan"
+            if math.isinf(v):
+                return "inf" if v > 0 else "-inf"
+            return repr(v)
+        if isinstance(v, (int, dt.date)):
+            return str(v) if not isinstance(v, dt.date) else v.isoformat()
+        if isinstance(v, str):
+            return json.dumps(v)
+        if isinstance(v, list):
+            return "[" + ", ".join(value(x) for x in v) + "]"
+        if isinstance(v, dict):
+            return "{" + ", ".join(f"{json.dumps(k)} = {value(x)}" for k, x in v.items()) + "}"
+        raise TypeError(type(v).__name__)
+
+    return "".join(f"{json.dumps(k)} = {value(v)}\n" for k, v in tree.items())
+
+
+@pytest.mark.parametrize("path", sorted((REPO_ROOT / "experiments").glob("*.toml")), ids=lambda p: p.name)
+def test_every_shipped_experiment_file_loads(path):
+    experiment, _ = load_experiment(path)
+    assert len(experiment.points()) >= 1

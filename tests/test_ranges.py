@@ -44,7 +44,7 @@ def test_event_levers_that_are_assumptions_have_ranges(name):
 
 def write(tmp_path, extra: str):
     path = tmp_path / "ranged.toml"
-    path.write_text(f'extends = "{scenario.BASELINE}"\nname = "ranged"\n' + extra, encoding="utf-8")
+    path.write_text('extends = "baseline.toml"\nname = "ranged"\n' + extra, encoding="utf-8")  # a shipped scenario, by name
     return path
 
 

@@ -55,8 +55,8 @@ class Parameter(Strict):
 
 class Design(Strict):
     kind: Literal["factorial", "lhs", "morris", "sobol"]
-    samples: Annotated[int, Field(ge=1)] = 10
-    levels: Annotated[int, Field(ge=2)] = 4  # morris grid levels
+    samples: Annotated[int, Field(ge=1, le=100_000)] = 10  # more is days of computing: a typo
+    levels: Annotated[int, Field(ge=2, le=100)] = 4  # morris grid levels
 
 
 class Calibration(Strict):
@@ -81,8 +81,8 @@ class Experiment(Strict):
     description: str = ""
     scenario: str
     scale: Annotated[int, Field(ge=1)] = 1
-    replications: Annotated[int, Field(ge=1)] = 1
-    seed: int = 1
+    replications: Annotated[int, Field(ge=1, le=10_000)] = 1
+    seed: Annotated[int, Field(ge=0, lt=2**63)] = 1
     outcomes: list[str]
 
     @field_validator("outcomes")

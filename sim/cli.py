@@ -441,29 +441,30 @@ def cmd_compare(args: argparse.Namespace) -> int:
     outcomes = pd.DataFrame(rows)
     table = paired_comparison(outcomes, names[0])
     ensembles = {name: ensemble([r.timeseries for r in results if r.job.label == name]) for name in names}
-    for name, ens in ensembles.items():
-        (out / "scenarios" / name).mkdir(parents=True, exist_ok=True)
-        _write_csv(out / "scenarios" / name / "ensemble.csv", ens)
-    _write_csv(out / "outcomes_by_seed.csv", outcomes)
-    _write_csv(out / "comparison.csv", table.round(4))
-    report = markdown_report(table, names[0], seeds, args.scale)
-    write_atomic(out / "comparison.md", lambda f: f.write(report))
-    scale = _scale_note(args)
-    plots = {
-        "compare_irregular.png": ([("irregular", "irregular migrants present")], "people", "Irregular migrants present"),
-        "compare_status.png": ([("irregular_stay", "irregular: stay unregistered"), ("irregular_work", "irregular: work without permit"),
-                                ("registered", "registered"), ("permitted", "permitted (quota)"), ("amnesty_card", "amnesty card")],
-                               "people", "Stocks by legal status"),
-        "compare_enforcement.png": ([("detentions_cum", "detentions"), ("deportations_cum", "deportations"), ("bribes_cum", "bribes paid")],
-                                    "people, since the start", "Enforcement, running totals"),
-        "compare_legal_aid.png": ([("appeals_cum", "appeals taken"), ("appeals_turned_away_cum", "appeals turned away")],
-                                  "people, since the start", "Legal aid, running totals"),
-    }
-    for filename, (columns, unit, what) in plots.items():
-        title = f"{what} ({len(seeds)} paired seeds{scale})"
-        write_atomic(out / filename, lambda f: plot_compare(ensembles, columns, f, title, unit), binary=True)
-    _write_json(out / "manifest.json", _manifest(args, started, wall, seeds=seeds, draws=0, reference=names[0], scenarios=[
-        {**_scenario_fields(path, s, scenarios[0]), "label": name} for path, s, name in zip(args.scenarios, scenarios, names)]))
+    with staged(out) as stage:  # complete or absent (a results.sqlite beside it stays)
+        for name, ens in ensembles.items():
+            (stage / "scenarios" / name).mkdir(parents=True, exist_ok=True)
+            _write_csv(stage / "scenarios" / name / "ensemble.csv", ens)
+        _write_csv(stage / "outcomes_by_seed.csv", outcomes)
+        _write_csv(stage / "comparison.csv", table.round(4))
+        report = markdown_report(table, names[0], seeds, args.scale)
+        write_atomic(stage / "comparison.md", lambda f: f.write(report))
+        scale = _scale_note(args)
+        plots = {
+            "compare_irregular.png": ([("irregular", "irregular migrants present")], "people", "Irregular migrants present"),
+            "compare_status.png": ([("irregular_stay", "irregular: stay unregistered"), ("irregular_work", "irregular: work without permit"),
+                                    ("registered", "registered"), ("permitted", "permitted (quota)"), ("amnesty_card", "amnesty card")],
+                                   "people", "Stocks by legal status"),
+            "compare_enforcement.png": ([("detentions_cum", "detentions"), ("deportations_cum", "deportations"), ("bribes_cum", "bribes paid")],
+                                        "people, since the start", "Enforcement, running totals"),
+            "compare_legal_aid.png": ([("appeals_cum", "appeals taken"), ("appeals_turned_away_cum", "appeals turned away")],
+                                      "people, since the start", "Legal aid, running totals"),
+        }
+        for filename, (columns, unit, what) in plots.items():
+            title = f"{what} ({len(seeds)} paired seeds{scale})"
+            write_atomic(stage / filename, lambda f: plot_compare(ensembles, columns, f, title, unit), binary=True)
+        _write_json(stage / "manifest.json", _manifest(args, started, wall, seeds=seeds, draws=0, reference=names[0], scenarios=[
+            {**_scenario_fields(path, s, scenarios[0]), "label": name} for path, s, name in zip(args.scenarios, scenarios, names)]))
     print(report.split("## In plain words")[1].strip())
     print(f"wrote {out}/ (comparison.md, comparison.csv, outcomes_by_seed.csv, {', '.join(plots)}, scenarios/); "
           f"then: migsim report {out}")
@@ -547,21 +548,22 @@ def _compare_with_draws(args: argparse.Namespace, scenarios, names: list[str], o
     drawn = draws.reset_index()
     sources = pd.DataFrame([{"column": d.column, "kind": d.kind, "low": d.low, "high": d.high,
                              "scenario": ", ".join(sorted(d.scenarios)) or "all"} for d in plan])
-    _write_csv(out / "outcomes_by_run.csv", outcomes.merge(drawn, on="draw", how="left"))
-    _write_csv(out / "draws.csv", drawn)
-    _write_csv(out / "drawn_parameters.csv", sources)
-    _write_csv(out / "what_matters.csv", pd.DataFrame(matters_rows, columns=["scenario", "outcome", "parameter", "importance"]))
-    _write_csv(out / "weekly_irregular.csv", weekly_frame)
-    _write_csv(out / "comparison.csv", table.round(4))
-    report = markdown_report(table, reference, seeds, args.scale, draws=args.draws, what_matters=explained)
-    write_atomic(out / "comparison.md", lambda f: f.write(report))
-    start = scenarios[0].run.start_date
-    title = f"Irregular migrants present ({len(seeds)} seeds x {args.draws} parameter draws{_scale_note(args)})"
-    write_atomic(out / "compare_irregular.png",
-                 lambda f: plot_compare_uncertainty(weekly_frame, reference, start, f, title), binary=True)
-    _write_json(out / "manifest.json", _manifest(args, started, wall, seeds=seeds, draws=args.draws, reference=reference,
-                                                 runs=len(jobs), runs_done_before=counts["skipped"], scenarios=[
-        {**_scenario_fields(path, s, scenarios[0]), "label": name} for path, s, name in zip(args.scenarios, scenarios, names)]))
+    with staged(out) as stage:  # complete or absent (a results.sqlite beside it stays)
+        _write_csv(stage / "outcomes_by_run.csv", outcomes.merge(drawn, on="draw", how="left"))
+        _write_csv(stage / "draws.csv", drawn)
+        _write_csv(stage / "drawn_parameters.csv", sources)
+        _write_csv(stage / "what_matters.csv", pd.DataFrame(matters_rows, columns=["scenario", "outcome", "parameter", "importance"]))
+        _write_csv(stage / "weekly_irregular.csv", weekly_frame)
+        _write_csv(stage / "comparison.csv", table.round(4))
+        report = markdown_report(table, reference, seeds, args.scale, draws=args.draws, what_matters=explained)
+        write_atomic(stage / "comparison.md", lambda f: f.write(report))
+        start = scenarios[0].run.start_date
+        title = f"Irregular migrants present ({len(seeds)} seeds x {args.draws} parameter draws{_scale_note(args)})"
+        write_atomic(stage / "compare_irregular.png",
+                     lambda f: plot_compare_uncertainty(weekly_frame, reference, start, f, title), binary=True)
+        _write_json(stage / "manifest.json", _manifest(args, started, wall, seeds=seeds, draws=args.draws, reference=reference,
+                                                     runs=len(jobs), runs_done_before=counts["skipped"], scenarios=[
+            {**_scenario_fields(path, s, scenarios[0]), "label": name} for path, s, name in zip(args.scenarios, scenarios, names)]))
     print(report.split("## In plain words")[1].strip())
     print(f"wrote {out}/ (comparison.md, comparison.csv, outcomes_by_run.csv, draws.csv, drawn_parameters.csv, what_matters.csv, "
           f"weekly_irregular.csv, compare_irregular.png, results.sqlite); then: migsim report {out}")

@@ -24,9 +24,15 @@ class BackendError(Exception):
     scheduler does not answer); the message says what to do."""
 
 
-def run_on(backend: str, jobs: Iterable[ExperimentJob], on_result: Callable[[JobResult], None],
-           workers: int | None = None, scheduler: str | None = None, task: Callable = execute,
-           tls: dict | None = None) -> None:
+def run_on(
+    backend: str,
+    jobs: Iterable[ExperimentJob],
+    on_result: Callable[[JobResult], None],
+    workers: int | None = None,
+    scheduler: str | None = None,
+    task: Callable = execute,
+    tls: dict | None = None,
+) -> None:
     """Run ``task(job)`` for every job on the backend; ``on_result`` gets each
     result, in the client process, as it finishes. ``tls`` (files "ca", "cert",
     "key") secures the connection to a tls:// Dask scheduler."""
@@ -92,16 +98,21 @@ def _dask(jobs, on_result, workers, scheduler, task, tls=None):
             try:
                 client = Client(scheduler, timeout="10s", security=_security(tls))
             except Exception as exc:  # noqa: BLE001 (refused, timed out, or something else answers: an HTTP server)
-                raise BackendError(f"--scheduler {scheduler}: no Dask scheduler answers there ({type(exc).__name__}: {exc})"[:300]) from None
+                raise BackendError(
+                    f"--scheduler {scheduler}: no Dask scheduler answers there ({type(exc).__name__}: {exc})"[:300]
+                ) from None
         else:
             from sim.experiments.runner import default_workers
 
-            cluster = LocalCluster(n_workers=workers or default_workers(), threads_per_worker=1, processes=True,
-                                   dashboard_address=None)
+            cluster = LocalCluster(
+                n_workers=workers or default_workers(), threads_per_worker=1, processes=True, dashboard_address=None
+            )
             client = Client(cluster)
         try:
-            futures = [client.submit(task, job, pure=False, key=f"migsim-{i}-{getattr(job, 'job_id', job.seed)}")
-                       for i, job in enumerate(jobs)]
+            futures = [
+                client.submit(task, job, pure=False, key=f"migsim-{i}-{getattr(job, 'job_id', job.seed)}")
+                for i, job in enumerate(jobs)
+            ]
             for future in dask_completed(futures):
                 on_result(future.result())
         finally:

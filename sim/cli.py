@@ -17,7 +17,7 @@ from pathlib import Path
 
 from sim import __version__
 from sim.experiments.store import StoreInUse
-from sim.output import MANIFEST, staged
+from sim.output import MANIFEST, replaceable, staged
 from sim.scenario import ScenarioError, file_sha256, load
 
 DEFAULT_SEED = 20080101
@@ -46,7 +46,7 @@ def main(argv: list[str] | None = None) -> int:
         return _run(args)
     finally:
         if on_main_thread:
-            signal.signal(signal.SIGTERM, before)
+            signal.signal(signal.SIGTERM, before if before is not None else signal.SIG_DFL)
 
 
 def _run(args: argparse.Namespace) -> int:
@@ -234,18 +234,21 @@ def _check_common(args: argparse.Namespace) -> None:
         raise UsageError(f"--replications: expected a whole number >= 1, got {args.replications}")
     if args.workers is not None and args.workers < 1:
         raise UsageError(f"--workers: expected a whole number >= 1, got {args.workers}")
-    if not 0 <= args.seed < 2**63:
-        raise UsageError(f"--seed: expected a whole number from 0 to 2**63-1, got {args.seed}")
+    last_seed = args.seed + max(args.replications or 1, 1) - 1  # seeds follow one another
+    if not 0 <= args.seed or last_seed >= 2**63:
+        raise UsageError(f"--seed: expected a whole number from 0 to 2**63-1 (with the replications after it), got {args.seed}")
 
 
 def _out_dir(args: argparse.Namespace, *parts: str) -> Path:
     out = args.out or default_out_dir(*parts)
     if out.exists() and not out.is_dir():
         raise UsageError(f"--out {out}: exists and is not a folder")
-    # checked before simulating, not found out after it
-    nearest = next(p for p in (out, *out.parents) if p.exists())
+    # checked before simulating, not found out after it: the result is staged beside the folder
+    nearest = next(p for p in (out.parent, *out.parent.parents) if p.exists())
     if not nearest.is_dir() or not os.access(nearest, os.W_OK | os.X_OK):
         raise UsageError(f"--out {out}: cannot write in {nearest}")
+    if not replaceable(out):
+        raise UsageError(f"--out {out}: holds other files (not a migsim result); give a new or empty folder")
     return out
 
 
@@ -609,10 +612,12 @@ def cmd_params(args: argparse.Namespace) -> int:
 def cmd_report(args: argparse.Namespace) -> int:
     from sim.html_report import ReportError, build
 
-    # a run's or comparison's files without the manifest written last: an interrupted write
+    # a run's or comparison's files without the manifest written last (an interrupted write), unless the
+    # folder is part of a finished result (a seed of --replications, a scenario of a comparison)
     ran = any((args.results / name).exists() for name in ("timeseries.csv", "summary.json", "ensemble.csv"))
-    if ran and not (args.results / MANIFEST).exists():
-        raise UsageError(f"{args.results}: no {MANIFEST}: not a finished migsim result (its writing was interrupted)")
+    inside = any((up / MANIFEST).exists() for up in list(args.results.resolve().parents)[:2])
+    if ran and not inside and not (args.results / MANIFEST).exists():
+        raise UsageError(f"{args.results}: no {MANIFEST}: not a finished migsim result (an interrupted write, or another folder)")
     try:
         page, made = build(args.results)
     except ReportError as exc:
@@ -657,24 +662,34 @@ def cmd_viz(args: argparse.Namespace) -> int:
     def solara_on(port: int) -> list[str]:
         return [str(solara), "run", str(app), "--host", args.host, "--port", str(port), "--no-open", "--production"]
 
-    print(f"migsim classroom app: open http://{args.host}:{args.port}/ in a browser (Ctrl-C stops it)", flush=True)
+    shown = f"[{args.host}]" if ":" in args.host else args.host  # an IPv6 address, as a browser writes it
+    print(f"migsim classroom app: open http://{shown}:{args.port}/ in a browser (Ctrl-C stops it)", flush=True)
     if args.servers == 1:
         try:
             return subprocess.call(solara_on(args.port), env=env)
         except KeyboardInterrupt:
             return 0
-    servers = [subprocess.Popen(solara_on(p), env=env, stdout=subprocess.DEVNULL) for p in ports]
-    door = front.FrontDoor(args.host, args.port, ports)
-    print(f"  {args.servers} servers on ports {ports[0]}-{ports[-1]}; each new page goes to the next one", flush=True)
+    servers: dict[int, subprocess.Popen] = {}
     try:
+        door = front.FrontDoor(args.host, args.port, ports, alive=lambda port: servers[port].poll() is None)
+    except OSError as exc:
+        raise UsageError(f"--port {args.port}: cannot listen on {args.host}: {exc.strerror or exc}") from None
+    try:
+        for port in ports:
+            servers[port] = subprocess.Popen(solara_on(port), env=env, stdout=subprocess.DEVNULL)
+        silent = front.wait_until_answering(args.host, ports, seconds=120)
+        if silent:
+            raise UsageError(f"the app servers on port(s) {', '.join(map(str, silent))} did not start within 120 s")
+        print(f"  {args.servers} servers on ports {ports[0]}-{ports[-1]}; each new page goes to the next one "
+              f"(those ports must be reachable too)", flush=True)
         door.serve_forever()
     except KeyboardInterrupt:
         pass
     finally:
         door.server_close()
-        for server in servers:
+        for server in servers.values():
             server.terminate()
-        for server in servers:
+        for server in servers.values():
             try:
                 server.wait(timeout=20)
             except subprocess.TimeoutExpired:

@@ -4,76 +4,94 @@ A run writes into a hidden staging folder beside its output folder
 (``.staging-<name>-<pid>-...``) and moves it into place only when everything,
 the manifest last, is written. A kill, a full disk or an error leaves no folder
 under the final name, only a staging folder, which the next run in the same
-place removes once the process that made it is gone. A folder without
-``manifest.json`` is therefore never a finished result (``migsim report``
-refuses one).
+place removes once the process that made it is gone (it holds a lock on the
+folder's ``.owner`` file while it lives, which works across hosts and
+containers sharing the folder). A folder without ``manifest.json`` is therefore
+never a finished result (``migsim report`` refuses one).
 """
 
 from __future__ import annotations
 
 import contextlib
+import fcntl
 import os
 import shutil
 import tempfile
+import time
 from collections.abc import Iterator
 from pathlib import Path
 
 STAGING = ".staging-"
 MANIFEST = "manifest.json"
+OWNER = ".owner"
+STORE = "results.sqlite"  # an experiment's store, kept across reruns (it is how they resume)
+
+
+def replaceable(out: Path) -> bool:
+    """Whether a results folder may be replaced by a new result: it does not
+    exist, is empty, is a migsim result (has a manifest), or holds only a results
+    store (an interrupted comparison). Never a folder of other files."""
+    if not out.exists():
+        return True
+    names = [p.name for p in out.iterdir()]
+    return not names or MANIFEST in names or all(n.startswith(STORE) for n in names)
 
 
 @contextlib.contextmanager
 def staged(out: Path) -> Iterator[Path]:
     """Yield a folder to write a result into; on success it becomes ``out``.
 
-    If ``out`` already exists (a rerun into the same --out), the new files
-    replace the old ones of the same name, the manifest last, so the folder
-    is never a mix with a manifest that vouches for it."""
+    An existing ``out`` (a rerun into the same --out) is replaced whole, so no
+    file of the old result stays beside the new manifest; its results store, if
+    any, is carried over."""
     out.parent.mkdir(parents=True, exist_ok=True)
     remove_stale(out.parent)
     stage = Path(tempfile.mkdtemp(prefix=f"{STAGING}{out.name[:40]}-{os.getpid()}-", dir=out.parent))
+    owner = os.open(stage / OWNER, os.O_RDWR | os.O_CREAT, 0o600)
+    fcntl.flock(owner, fcntl.LOCK_EX)  # alive while this process is
+    aside = None
     try:
         yield stage
         if not (stage / MANIFEST).exists():
             raise RuntimeError(f"{out}: a result was written without its {MANIFEST}")
-        if not out.exists():
-            os.chmod(stage, 0o777 & ~_umask())  # mkdtemp makes folders private; results are ordinary folders
-            stage.rename(out)
-            return
-        (out / MANIFEST).unlink(missing_ok=True)  # the old manifest no longer vouches for the folder
-        for item in sorted(stage.iterdir(), key=lambda p: p.name == MANIFEST):
-            target = out / item.name
-            if target.is_dir() and not target.is_symlink():
-                shutil.rmtree(target)
-            os.replace(item, target)
+        (stage / OWNER).unlink()
+        os.chmod(stage, 0o777 & ~_umask())  # mkdtemp makes folders private; results are ordinary folders
+        if out.exists():
+            for store in out.glob(f"{STORE}*"):
+                os.replace(store, stage / store.name)
+            aside = out.with_name(stage.name + "-old")
+            out.rename(aside)
+        stage.rename(out)
     finally:
+        os.close(owner)
         shutil.rmtree(stage, ignore_errors=True)
+        if aside is not None:
+            shutil.rmtree(aside, ignore_errors=True)
 
 
-def remove_stale(parent: Path) -> list[Path]:
-    """Remove staging folders left in ``parent`` by processes that are gone."""
+def remove_stale(parent: Path, older_than_s: float = 86400.0) -> list[Path]:
+    """Remove staging folders in ``parent`` whose process is gone (its lock on
+    ``.owner`` is free), and any without an owner file older than a day."""
     removed = []
     for folder in parent.glob(f"{STAGING}*"):
-        pid = _pid_of(folder.name)
-        if folder.is_dir() and pid is not None and not _alive(pid):
+        if not folder.is_dir():
+            continue
+        try:
+            fd = os.open(folder / OWNER, os.O_RDWR)
+        except FileNotFoundError:
+            stale = time.time() - folder.stat().st_mtime > older_than_s
+        else:
+            try:
+                fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+                stale = True
+            except BlockingIOError:
+                stale = False
+            finally:
+                os.close(fd)
+        if stale:
             shutil.rmtree(folder, ignore_errors=True)
             removed.append(folder)
     return removed
-
-
-def _pid_of(name: str) -> int | None:
-    parts = name[len(STAGING) :].rsplit("-", 2)
-    return int(parts[1]) if len(parts) == 3 and parts[1].isdigit() else None
-
-
-def _alive(pid: int) -> bool:
-    try:
-        os.kill(pid, 0)
-    except ProcessLookupError:
-        return False
-    except PermissionError:  # someone else's process: alive
-        return True
-    return True
 
 
 def _umask() -> int:

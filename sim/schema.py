@@ -5,7 +5,8 @@ from __future__ import annotations
 
 import datetime as dt
 import re
-from typing import Annotated, Any, get_args, get_origin
+from types import UnionType
+from typing import Annotated, Any, Union, get_args, get_origin
 
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
@@ -46,6 +47,11 @@ def kind_problem(annotation: Any, value: Any) -> str | None:
     """What is wrong with a value's kind for this annotation, if anything."""
     if get_origin(annotation) is Annotated:
         annotation = get_args(annotation)[0]
+    if get_origin(annotation) in (Union, UnionType):  # an optional lever (X | None): checked as X
+        members = [m for m in get_args(annotation) if m is not type(None)]
+        if value is None or len(members) != 1:
+            return None
+        return kind_problem(members[0], value)
     if isinstance(value, bool):
         return None if annotation in (bool, Any) else f"expected {_kind_name(annotation)}, got {str(value).lower()}"
     if annotation is dt.date and isinstance(value, (int, float)):

@@ -289,14 +289,24 @@ def test_a_result_is_complete_or_absent(tmp_path, monkeypatch):
         (stage / "timeseries.csv").write_text("day\n")
         raise OSError(28, "No space left on device")
     assert not out.exists() and not list(out.parent.iterdir())
-    # a staging folder left by a process that is gone is removed by the next run there
-    dead = subprocess.run([sys.executable, "-c", "import os; print(os.getpid())"], capture_output=True, text=True, check=True)
-    left = out.parent / f"{STAGING}run-{dead.stdout.strip()}-abc123"
+    # a staging folder whose process is gone (its owner lock is free) is removed by the next run there;
+    # one whose process lives (holds the lock) is kept
+    import fcntl
+
+    from sim.output import OWNER
+
+    left = out.parent / f"{STAGING}run-1-abc123"
     (left / "sub").mkdir(parents=True)
-    mine = out.parent / f"{STAGING}other-{os.getpid()}-abc123"  # a live process's: kept
-    mine.mkdir()
-    assert remove_stale(out.parent) == [left] and mine.exists()
-    mine.rmdir()
+    (left / OWNER).touch()
+    alive = out.parent / f"{STAGING}other-2-abc123"
+    alive.mkdir()
+    held = os.open(alive / OWNER, os.O_RDWR | os.O_CREAT)
+    fcntl.flock(held, fcntl.LOCK_EX)
+    try:
+        assert remove_stale(out.parent) == [left] and alive.exists()
+    finally:
+        os.close(held)
+    assert remove_stale(out.parent) == [alive]
     # a whole run lands under its name with its manifest
     assert cli.main(["run", str(BASELINE), "--scale", "200", "--out", str(out)]) == 0
     assert {p.name for p in out.iterdir()} == {"timeseries.csv", "summary.json", "manifest.json", "stocks.png"}
@@ -316,6 +326,19 @@ def test_a_result_is_complete_or_absent(tmp_path, monkeypatch):
     assert cli.main(["run", str(BASELINE), "--scale", "200", "--seed", "2", "--out", str(out)]) == 1
     assert (out / "timeseries.csv").read_bytes() == before
     assert not [p for p in out.parent.iterdir() if p.name.startswith(STAGING)]
+    monkeypatch.undo()
+    # a rerun replaces the old result whole: nothing of a --replications result stays beside a single run
+    assert cli.main(["run", str(BASELINE), "--scale", "200", "--replications", "2", "--workers", "1", "--out", str(out)]) == 0
+    assert (out / "ensemble.csv").exists() and (out / "seeds").is_dir()
+    assert cli.main(["run", str(BASELINE), "--scale", "200", "--out", str(out)]) == 0
+    assert {p.name for p in out.iterdir()} == {"timeseries.csv", "summary.json", "manifest.json", "stocks.png"}
+    assert cli.main(["report", str(out)]) == 0
+    # never a folder of other files
+    mine = tmp_path / "my_documents"
+    mine.mkdir()
+    (mine / "letter.txt").write_text("keep me")
+    assert cli.main(["run", str(BASELINE), "--scale", "200", "--out", str(mine)]) == 2
+    assert (mine / "letter.txt").read_text() == "keep me"
 
 
 def test_experiment_outcomes_are_known_ones_and_the_list_is_what_a_run_gives(tmp_path):
@@ -385,8 +408,11 @@ def test_a_stopped_sweep_leaves_no_workers(tmp_path, how):
     assert len(workers) >= 2, "the sweep's workers did not start"
     family = client.children(recursive=True)
     sweep.send_signal(signal.SIGTERM if how == "TERM" else signal.SIGKILL)
-    sweep.wait(timeout=30)
+    if how == "TERM":
+        sweep.wait(timeout=30)
+    # killed, the client stays a zombie until reaped (here: until wait below): its workers must not wait for that
     _, alive = psutil.wait_procs(family, timeout=10)
+    sweep.wait(timeout=30)
     assert not alive, f"left running {10} s after the sweep stopped: {[p.pid for p in alive]}"
     if how == "TERM":
         assert sweep.returncode == 130 and "interrupted" in sweep.stderr.read()
@@ -531,3 +557,15 @@ def tomli_w_dumps(tree) -> str:
 def test_every_shipped_experiment_file_loads(path):
     experiment, _ = load_experiment(path)
     assert len(experiment.points()) >= 1
+
+
+def test_optional_event_levers_are_read_as_strictly():
+    from pydantic import ValidationError
+
+    from sim.policies import Enforcement
+
+    for lever, value, says in (("fine_usd", 1e300, "no larger than"), ("fine_usd", True, "expected a number, got true")):
+        with pytest.raises(ValidationError, match=re.escape(says)):
+            Enforcement(kind="enforcement", start=dt.date(2008, 1, 1), **{lever: value})
+    with pytest.raises(ValidationError, match="expected a date such as 2008-01-01"):
+        Enforcement(kind="enforcement", start=dt.date(2008, 1, 1), end=20081231)

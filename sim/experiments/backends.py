@@ -13,6 +13,7 @@ import threading
 import time
 from collections.abc import Callable, Iterable
 from concurrent.futures import ProcessPoolExecutor, as_completed
+from pathlib import Path
 
 from sim.experiments.jobs import ExperimentJob, JobResult, execute
 
@@ -71,19 +72,27 @@ def _local(jobs, on_result, workers, task):
 
 def _end_with(client: int) -> None:
     """In each pool worker: exit when the client that started it is gone (killed
-    with -9, it cannot stop its workers itself)."""
+    with -9, it cannot stop its workers itself), or dead and not yet reaped."""
 
     def watch() -> None:
         while True:
             time.sleep(1.0)
-            try:
-                os.kill(client, 0)
-            except ProcessLookupError:
-                os._exit(1)
-            except PermissionError:  # a process of another user took the number: ours is gone
+            if not _running(client):
                 os._exit(1)
 
     threading.Thread(target=watch, name="end-with-client", daemon=True).start()
+
+
+def _running(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except (ProcessLookupError, PermissionError):  # gone (or the number went to another user's process)
+        return False
+    try:  # a zombie still answers kill(0): read its state where the system shows it
+        state = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[0]
+    except (OSError, IndexError):
+        return True
+    return state not in ("Z", "X")
 
 
 def _dask(jobs, on_result, workers, scheduler, task, tls=None):

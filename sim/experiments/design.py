@@ -82,7 +82,7 @@ class Experiment(Strict):
     scenario: str
     scale: Annotated[int, Field(ge=1)] = 1
     replications: Annotated[int, Field(ge=1, le=10_000)] = 1
-    seed: Annotated[int, Field(ge=0, lt=2**63)] = 1
+    seed: Annotated[int, Field(ge=0, lt=2**62)] = 1  # seed + replications stay below SQLite's 2**63
     outcomes: list[str]
 
     @field_validator("outcomes")

@@ -13,12 +13,22 @@ from __future__ import annotations
 import itertools
 import socket
 import threading
+import time
+from collections.abc import Callable
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from urllib.parse import urlsplit
 
 
+def family_of(host: str) -> socket.AddressFamily:
+    """IPv4 or IPv6, as the host address is written (0.0.0.0, ::, a name)."""
+    try:
+        return socket.getaddrinfo(host, None, type=socket.SOCK_STREAM)[0][0]
+    except socket.gaierror:
+        return socket.AF_INET
+
+
 def port_is_free(host: str, port: int) -> bool:
-    with socket.socket() as s:
+    with socket.socket(family_of(host)) as s:
         s.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
         try:
             s.bind((host, port))
@@ -40,8 +50,10 @@ def backend_address(host_header: str | None, fallback_host: str, port: int) -> s
 class FrontDoor(ThreadingHTTPServer):
     daemon_threads = True
 
-    def __init__(self, host: str, port: int, backend_ports: list[int]):
+    def __init__(self, host: str, port: int, backend_ports: list[int], alive: Callable[[int], bool] | None = None):
+        self.address_family = family_of(host)
         self.backend_ports = list(backend_ports)
+        self.alive = alive or (lambda port: True)  # a server that has stopped gets no new pages
         self._next = itertools.cycle(self.backend_ports)
         self._lock = threading.Lock()
         self.sent = dict.fromkeys(self.backend_ports, 0)  # visitors sent to each server
@@ -49,9 +61,28 @@ class FrontDoor(ThreadingHTTPServer):
 
     def pick(self) -> int:
         with self._lock:
-            port = next(self._next)
+            for _ in self.backend_ports:
+                port = next(self._next)
+                if self.alive(port):
+                    break
             self.sent[port] += 1
             return port
+
+
+def wait_until_answering(host: str, ports: list[int], seconds: float) -> list[int]:
+    """The ports that accept a connection within ``seconds`` (servers starting)."""
+    target = "127.0.0.1" if host in ("0.0.0.0", "") else "::1" if host == "::" else host
+    deadline, waiting = time.monotonic() + seconds, list(ports)
+    while waiting and time.monotonic() < deadline:
+        for port in list(waiting):
+            try:
+                with socket.create_connection((target, port), timeout=1.0):
+                    waiting.remove(port)
+            except OSError:
+                pass
+        if waiting:
+            time.sleep(0.3)
+    return waiting
 
 
 class _Redirect(BaseHTTPRequestHandler):

@@ -10,20 +10,17 @@ import platform
 import re
 import signal
 import sys
-import tempfile
 import threading
 import time
 from pathlib import Path
 
 from sim import __version__
 from sim.experiments.store import StoreInUse
-from sim.output import MANIFEST, replaceable, staged
+from sim.output import MANIFEST, replaceable, staged, write_atomic
 from sim.scenario import ScenarioError, file_sha256, load
 
 DEFAULT_SEED = 20080101
 DEFAULT_DRAWS = 20  # parameter sets a comparison draws when the scenarios state ranges
-_UMASK = os.umask(0)
-os.umask(_UMASK)
 
 
 class HelpWithDefaults(argparse.ArgumentDefaultsHelpFormatter):
@@ -902,21 +899,6 @@ def default_out_dir(*parts: str) -> Path:
         n += 1
         out = Path("results", *parts, f"{stamp}-{n}")
     return out
-
-
-def write_atomic(path: Path, write, binary: bool = False) -> None:
-    """Write to a temporary file beside ``path`` and rename it into place, so a
-    reader never sees a half-written file and an old result stays whole until
-    the new one is complete."""
-    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
-    try:
-        with os.fdopen(fd, "wb" if binary else "w", encoding=None if binary else "utf-8", newline=None if binary else "") as f:
-            write(f)
-        os.chmod(tmp, 0o666 & ~_UMASK)  # mkstemp makes files private; results are ordinary files
-        os.replace(tmp, path)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
 
 
 if __name__ == "__main__":

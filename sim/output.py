@@ -7,7 +7,8 @@ under the final name, only a staging folder, which the next run in the same
 place removes once the process that made it is gone (it holds a lock on the
 folder's ``.owner`` file while it lives, which works across hosts and
 containers sharing the folder). A folder without ``manifest.json`` is therefore
-never a finished result (``migsim report`` refuses one).
+never a finished result (``migsim report`` refuses one). Each file in it is
+written whole too (``write_atomic``).
 """
 
 from __future__ import annotations
@@ -25,6 +26,8 @@ STAGING = ".staging-"
 MANIFEST = "manifest.json"
 OWNER = ".owner"
 STORE = "results.sqlite"  # an experiment's store, kept across reruns (it is how they resume)
+UMASK = os.umask(0)  # read once (it can only be read by setting it): results get the user's usual modes
+os.umask(UMASK)
 
 
 def replaceable(out: Path) -> bool:
@@ -55,7 +58,7 @@ def staged(out: Path) -> Iterator[Path]:
         if not (stage / MANIFEST).exists():
             raise RuntimeError(f"{out}: a result was written without its {MANIFEST}")
         (stage / OWNER).unlink()
-        os.chmod(stage, 0o777 & ~_umask())  # mkdtemp makes folders private; results are ordinary folders
+        os.chmod(stage, 0o777 & ~UMASK)  # mkdtemp makes folders private; results are ordinary folders
         if out.exists():
             for store in out.glob(f"{STORE}*"):
                 os.replace(store, stage / store.name)
@@ -94,7 +97,16 @@ def remove_stale(parent: Path, older_than_s: float = 86400.0) -> list[Path]:
     return removed
 
 
-def _umask() -> int:
-    mask = os.umask(0)
-    os.umask(mask)
-    return mask
+def write_atomic(path: Path, write, binary: bool = False) -> None:
+    """Write to a temporary file beside ``path`` and rename it into place, so a
+    reader never sees a half-written file and an old result stays whole until
+    the new one is complete."""
+    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
+    try:
+        with os.fdopen(fd, "wb" if binary else "w", encoding=None if binary else "utf-8", newline=None if binary else "") as f:
+            write(f)
+        os.chmod(tmp, 0o666 & ~UMASK)  # mkstemp makes files private; results are ordinary files
+        os.replace(tmp, path)
+    except BaseException:
+        Path(tmp).unlink(missing_ok=True)
+        raise

@@ -106,7 +106,7 @@ def build_parser() -> argparse.ArgumentParser:
         description="Run every scenario with the same seeds (common random numbers) and, with --draws D, on the same D "
         "parameter sets (common parameters: calibrated parameters from the calibration's accepted draws, assumptions "
         "from their stated [ranges] by Latin hypercube). Writes comparison.csv and comparison.md: for each key "
-        "outcome, each scenario's mean, its paired difference to the first scenario with the seed-only 95%% interval "
+        "outcome, each scenario's mean, its paired difference to the first scenario with the seed-only 95% interval "
         "and, with draws, the interval over parameters and seeds, the sign agreement over draws and whether the effect "
         "is robust; the assumptions that most change each effect (a regression tree over the draws); plots with dated "
         "axes and bands. With draws every finished run is stored at once in DIR/results.sqlite: the same command "

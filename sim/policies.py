@@ -14,7 +14,20 @@ from typing import Annotated, Literal
 
 from pydantic import Field, model_validator
 
-from sim.schema import SECTORS, Centre, NonNegative, Probability, Range, Strict, check_range
+from sim.schema import (
+    SECTORS,
+    Centre,
+    Days,
+    NonNegative,
+    NonNegativeDays,
+    PeopleRate,
+    PositiveDays,
+    PositiveYears,
+    Probability,
+    Range,
+    Strict,
+    check_range,
+)
 
 CIS = ("UZ", "TJ", "KG", "RU")
 DetainOrders = list[Literal["without_papers", "banned", "repeat", "all"]]
@@ -94,11 +107,11 @@ class Amnesty(Event):
     kind: Literal["amnesty"]
     entered_before: dt.date
     citizenships: list[str] = list(CIS)
-    processing_per_day: NonNegative  # people a day the migration police can decide on
-    card_years: Annotated[float, Field(gt=0)]
+    processing_per_day: PeopleRate  # people a day the migration police can decide on
+    card_years: PositiveYears
     employer_exempt: bool = True  # no employer fine for a worker it has filed for
     paperwork_usd: NonNegative  # an employer's cost of one application (copies, contract, visits)
-    filing_days: Annotated[float, Field(gt=0)]  # mean days to put one application together
+    filing_days: PositiveDays  # mean days to put one application together
     attention_factor: Annotated[float, Field(ge=1.0)]  # police visit employers who filed this much more often
 
     @model_validator(mode="after")
@@ -164,12 +177,12 @@ class Registration(Event):
     and registration at the border post."""
 
     kind: Literal["registration"]
-    deadline_days: Annotated[int, Field(ge=1)] | None = None
+    deadline_days: Days | None = None
     daily_rate: Probability | None = None  # daily chance a migrant gets to an office
-    validity_days: Annotated[int, Field(ge=1)] | None = None
+    validity_days: Days | None = None
     at_border_share: Probability | None = None  # share registered at the border post on entry
     cost_usd: NonNegative | None = None  # official fee for registering (and renewing)
-    queue_days: NonNegative | None = None  # working days lost queueing
+    queue_days: NonNegativeDays | None = None  # working days lost queueing
     office_payment_usd: NonNegative | None = None  # informal payment asked at the office
 
     def apply(self, rules):

@@ -22,13 +22,23 @@ from pydantic import Field, ValidationError, field_validator, model_validator
 
 from sim.policies import AnyEvent, check_events
 from sim.schema import (
+    DAYS_MOST,
+    EMPLOYERS_MOST,
     NAME,
+    PEOPLE_MOST,
     SECTORS,
     Centre,
-    Count,
+    Days,
+    DaysOrNone,
     Monthly,
     NonNegative,
+    NonNegativeDays,
+    NonNegativeYears,
+    People,
+    PeopleRate,
     Positive,
+    PositiveDays,
+    PositiveYears,
     Probability,
     Range,
     Strict,
@@ -62,11 +72,13 @@ class Run(Section):
     def _ordered(self) -> Run:
         if self.end_date < self.start_date:
             raise ValueError(f"end_date {self.end_date} is before start_date {self.start_date}")
+        if (self.end_date - self.start_date).days >= DAYS_MOST:
+            raise ValueError(f"{self.start_date} to {self.end_date} is longer than a century ({DAYS_MOST:,} days), the longest run")
         return self
 
 
 class Migrants(Section):
-    potential_migrants: Count
+    potential_migrants: People
     share_men: Probability
     age_mean: Annotated[float, Field(ge=16, le=70)]
     age_sd: NonNegative
@@ -75,15 +87,15 @@ class Migrants(Section):
     leave_rate: Probability
     leave_profile: Monthly
     prospects_weight: Probability
-    news_days: Positive
-    planned_stay_min_days: Annotated[int, Field(ge=1)]
-    planned_stay_max_days: Annotated[int, Field(ge=1)]
-    planned_stay_mean_days: Positive
+    news_days: PositiveDays
+    planned_stay_min_days: Days
+    planned_stay_max_days: Days
+    planned_stay_mean_days: PositiveDays
     planned_stay_concentration: Positive
-    initial_seasonal: Count
+    initial_seasonal: People
     cash_on_arrival_usd: NonNegative
     living_cost_usd_per_day: NonNegative
-    job_horizon_days: Positive
+    job_horizon_days: PositiveDays
     home_earnings_usd_per_day: Positive
     home_earnings_spread: NonNegative
     deportation_cost_usd: NonNegative
@@ -115,9 +127,9 @@ class News(Section):
     """What would-be migrants had heard from returnees before the first simulated
     day, per day of a stay (the steady state of the baseline)."""
 
-    memory_days: Positive  # returnees' reports fade with this time constant
+    memory_days: PositiveDays  # returnees' reports fade with this time constant
     prior_person_days: NonNegative  # the weight of what had been heard before the first day
-    prior_stay_days: Positive  # the length of a stay in those reports
+    prior_stay_days: PositiveDays  # the length of a stay in those reports
     earnings_usd_per_day: NonNegative  # wages actually received
     withheld_usd_per_day: NonNegative
     police_usd_per_day: NonNegative  # bribes and fines paid
@@ -127,37 +139,37 @@ class News(Section):
 
 
 class LongTerm(Section):
-    initial: Count
-    mean_stay_years: Positive
+    initial: People
+    mean_stay_years: PositiveYears
     share_registered: Probability
 
 
 class DayTraders(Section):
-    people: Count
+    people: People
     trip_rate: Probability
 
 
 class Registration(Section):
-    deadline_days: Annotated[int, Field(ge=1)]
+    deadline_days: Days
     daily_rate: Probability
-    validity_days: Annotated[int, Field(ge=1)]
+    validity_days: Days
     at_border_share: Probability
     cost_usd: NonNegative
-    queue_days: NonNegative
+    queue_days: NonNegativeDays
     office_payment_usd: NonNegative
 
 
 class Sector(Section):
-    peak_demand: NonNegative
+    peak_demand: PeopleRate
     profile: Monthly
-    employers: Annotated[int, Field(ge=1)]
+    employers: Annotated[int, Field(ge=1, le=EMPLOYERS_MOST)]
     wage_usd_per_day: NonNegative
     quota_weight: NonNegative
     inspection_weight: NonNegative
 
 
 class Employers(Section):
-    quota_permits: Count
+    quota_permits: People
     margin_usd_per_day: NonNegative
     margin_spread: NonNegative
     risk_perception_spread: NonNegative
@@ -174,7 +186,7 @@ Orders = list[Literal["without_papers", "banned", "repeat", "all"]]
 
 
 class Police(Section):
-    workplace_inspections_per_day: NonNegative
+    workplace_inspections_per_day: PeopleRate
     detection: Probability
     street_check_rate: Probability
     route_check_rate: Probability
@@ -184,10 +196,10 @@ class Police(Section):
     bribe_ask_share: Probability
     fine_usd: NonNegative
     employer_fine_usd: NonNegative
-    detention_places: NonNegative
-    deportations_per_day: NonNegative
-    detention_days: Annotated[int, Field(ge=0)]
-    entry_ban_years: NonNegative
+    detention_places: PeopleRate
+    deportations_per_day: PeopleRate
+    detention_days: DaysOrNone
+    entry_ban_years: NonNegativeYears
     banned_turned_back: Probability
     entry_refusal_share: Probability
 
@@ -197,8 +209,8 @@ class LegalAid(Section):
     awareness_share: Probability
     visit_rate: Probability
     trouble_value_usd: NonNegative
-    patience_days: Annotated[int, Field(ge=1)]
-    reappeal_days: Annotated[int, Field(ge=1)]
+    patience_days: Days
+    reappeal_days: Days
     resolve_share: Probability
 
 
@@ -258,6 +270,12 @@ class Scenario(Section):
             if district not in districts:
                 raise ValueError(f"{where}: unknown district {district!r}; expected one of {', '.join(districts)}")
         check_events(self.events, self.run.start_date, self.run.end_date)
+        people = self.migrants.potential_migrants + self.migrants.initial_seasonal + self.long_term.initial + self.day_traders.people
+        if people > PEOPLE_MOST:
+            raise ValueError(
+                f"migrants.potential_migrants + migrants.initial_seasonal + long_term.initial + day_traders.people "
+                f"= {people:,} people; expected at most {PEOPLE_MOST:,} (sources.md 8: all foreigners entering Kazakhstan in a year)"
+            )
         tree = self.model_dump(exclude={"name", "description", "events", "ranges", "posterior"})
         for path, bounds in self.ranges.items():
             check_range(f"ranges.{path}", _at_path(tree, path, f"ranges.{path}"), bounds)

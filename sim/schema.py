@@ -16,6 +16,21 @@ Probability = Annotated[float, Field(ge=0.0, le=1.0)]
 NonNegative = Annotated[float, Field(ge=0.0)]
 Positive = Annotated[float, Field(gt=0.0)]
 Count = Annotated[int, Field(ge=0)]
+# Physical bounds. A scenario cannot hold more people (or jobs, or permits) than
+# the over 9 million foreigners who entered all of Kazakhstan in 2009
+# (docs/sources.md 8); nor a duration, or a run, longer than a century.
+PEOPLE_MOST = 9_000_000
+DAYS_MOST = 36_525
+YEARS_MOST = 100.0
+EMPLOYERS_MOST = 100_000  # per sector, one agent each (the baseline has 40-160)
+People = Annotated[int, Field(ge=0, le=PEOPLE_MOST)]
+PeopleRate = Annotated[float, Field(ge=0.0, le=PEOPLE_MOST)]  # people a day, or at once
+Days = Annotated[int, Field(ge=1, le=DAYS_MOST)]
+DaysOrNone = Annotated[int, Field(ge=0, le=DAYS_MOST)]  # 0 allowed: "no wait"
+PositiveDays = Annotated[float, Field(gt=0.0, le=DAYS_MOST)]
+NonNegativeDays = Annotated[float, Field(ge=0.0, le=DAYS_MOST)]
+PositiveYears = Annotated[float, Field(gt=0.0, le=YEARS_MOST)]
+NonNegativeYears = Annotated[float, Field(ge=0.0, le=YEARS_MOST)]
 Monthly = Annotated[list[Annotated[float, Field(ge=0.0)]], Field(min_length=12, max_length=12)]
 Range = tuple[float, float]  # [low, high] of a plausible value
 # No number in a scenario comes near this: people, dollars, days and rates all sit
@@ -77,7 +92,7 @@ def _kind_name(annotation: Any) -> str:
 
 class Centre(Strict):
     district: str
-    capacity_per_day: NonNegative  # appeals a day (people)
+    capacity_per_day: PeopleRate  # appeals a day (people)
 
 
 def check_range(where: str, value: object, bounds: Range) -> None:

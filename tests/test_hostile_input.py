@@ -76,6 +76,13 @@ BASE_TEXT = BASELINE.read_text()
         (("name",), "../../../x", "name: '../../../x': expected a name"),
         (("name",), "a" * 300, "expected a name"),
         (("migrants", "age_mean"), 15.0, "age_mean"),
+        # physical bounds: people, days, years and agents a scenario can hold
+        (("migrants", "potential_migrants"), 9_000_001, "potential_migrants: expected less than or equal to 9000000"),
+        (("long_term", "initial"), 8_990_000, "day_traders.people = 9,419,000 people; expected at most 9,000,000"),
+        (("registration", "validity_days"), 40_000, "validity_days: expected less than or equal to 36525"),
+        (("police", "entry_ban_years"), 150.0, "entry_ban_years: expected less than or equal to 100"),
+        (("sectors", "cotton", "employers"), 10**6, "employers: expected less than or equal to 100000"),
+        (("run", "end_date"), dt.date(2300, 1, 1), "longer than a century"),
     ],
 )
 def test_nonsense_values_are_refused_with_the_key(path, value, says):

@@ -45,7 +45,7 @@ def one_run(scale: int, seed: int, profile: bool) -> dict:
         "days": len(ts),
         "peak_present": int(ts["present"].max()),
         "peak_irregular": int(ts["irregular"].max()),
-        "people_created": int(model.population.n) * scale,
+        "people_created": int(model.population.people_made) * scale,
         "agent_days_per_second": round(float(ts["present"].sum()) / scale / (t2 - t1)),
         "peak_rss_mb": round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024, 1),
     }

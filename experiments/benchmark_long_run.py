@@ -1,7 +1,9 @@
 """Benchmark: a long run (issue 11, "flat long runs"). The baseline's rules over
 N years from 2008 at a given scale; for each simulated year, the wall seconds,
-the process's resident memory at the year's end and the person slots held (every
-person who ever came keeps one: the arrays grow with them).
+the process's resident memory at the year's end, the slots of the books' arrays
+(the most people in the country at once: a slot is reused once its person is
+home), the people waiting at home in the register (sim/people/home.py) and the
+megabytes both hold.
 
     .venv/bin/python experiments/benchmark_long_run.py [--years 10] [--scale 1] [--seed 1]
 
@@ -31,14 +33,18 @@ def main() -> None:
     print(f"built in {time.perf_counter() - started:.1f} s; {args.years} years at scale {args.scale}", flush=True)
     me = psutil.Process()
     year, clock = model.dates[0].year, time.perf_counter()
-    print("year  seconds  memory_MB  person_slots  present_at_end", flush=True)
+    print("year  seconds  memory_MB  slots  at_home  people_MB  present_at_end", flush=True)
     while model.running:
         model.step()
         if model.date.month == 12 and model.date.day == 31:
             now = time.perf_counter()
-            slots = model.population.n
+            people = model.population
             present = int(model.metrics.row["present"])
-            print(f"{year}  {now - clock:7.2f}  {me.memory_info().rss / 2**20:9.0f}  {slots:12,d}  {present:14,d}", flush=True)
+            print(
+                f"{year}  {now - clock:7.2f}  {me.memory_info().rss / 2**20:9.0f}  {people.n:7,d}  {people.home.n:8,d}"
+                f"  {people.nbytes() / 2**20:9.1f}  {present:14,d}",
+                flush=True,
+            )
             year, clock = year + 1, now
 
 

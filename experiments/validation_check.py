@@ -35,8 +35,8 @@ def figures(seed: int, scale: int) -> dict[str, float]:
     ts = model.timeseries()
     summary = model.metrics.summary(ts)
     out = {"seed": seed, **calibration_figures(ts, summary)}
-    arrivals = model.population.ever_present[: model.population.n]
-    out["mean_age_arrivals"] = float(model.population.age[: model.population.n][arrivals].mean())
+    people = model.population  # ages at first arrival, of everyone present during the run
+    out["mean_age_arrivals"] = people.ever_age_sum / people.ever_count
     # checks: legal aid
     by_centre = summary["appeals_by_centre"]
     out["appeals_two_centres_per_7_months"] = sum(by_centre.get(c, 0) for c in MONITORED_CENTRES) * MONITORED_MONTHS / 12

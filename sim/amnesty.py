@@ -26,6 +26,7 @@ class AmnestyOffice(PersonBook):
     FIELDS: ClassVar[dict[str, tuple[type, object]]] = {
         "filed": (np.bool_, False),  # an employer has applied for this person in this window
     }
+    KEPT = ("filed",)
 
     def __init__(self, model: MigrationModel, n_employers: int):
         super().__init__()
@@ -88,6 +89,15 @@ class AmnestyOffice(PersonBook):
         self.came_forward[model.jobs.employer[slots]] = True
         self.applications = np.concatenate([self.applications, slots])
         model.metrics.add("amnesty_applications", len(slots) * model.scale)
+
+    def withdraw(self, slots: np.ndarray) -> None:
+        """These people are home and leave the books' slots: their applications
+        are withdrawn (as ``decide`` withdraws those of people who have left)."""
+        if len(self.applications) == 0 or len(slots) == 0:
+            return
+        gone = np.isin(self.applications, slots)
+        self.model.metrics.add("amnesty_withdrawn", int(gone.sum()) * self.model.scale)
+        self.applications = self.applications[~gone]
 
     def decide(self, t: int) -> None:
         """Decide on queued applications, up to capacity (in people, spent on

@@ -9,8 +9,14 @@ def sample(rng: np.random.Generator, items: np.ndarray, rate: float) -> np.ndarr
     """Each item independently with probability ``rate``, in random order: a
     binomial count then a draw without replacement, cheaper than one uniform per
     item when the rate is small."""
-    count = rng.binomial(len(items), rate)
-    return items[rng.choice(len(items), size=count, replace=False)] if count else items[:0]
+    return items[sample_positions(rng, len(items), rate)]
+
+
+def sample_positions(rng: np.random.Generator, n: int, rate: float) -> np.ndarray:
+    """``sample`` of the positions 0..n-1, without building them (the work
+    follows the count drawn, not n)."""
+    count = rng.binomial(n, rate)
+    return rng.choice(n, size=count, replace=False) if count else np.zeros(0, dtype=np.int64)
 
 
 def truncated_normal(rng: np.random.Generator, mean: float, sd: float, lo: float, hi: float, size: int) -> np.ndarray:

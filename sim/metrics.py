@@ -110,18 +110,18 @@ class Metrics:
         model, people = self.model, self.model.population
         irregular = timeseries["irregular"].to_numpy()
         peak = int(np.argmax(irregular))
-        stays = np.concatenate(people.completed_stays) if people.completed_stays else np.zeros(0)
-        ever = people.ever_present[: people.n]
         aid = model.legal_aid
         book = model.book
         return {
             "peak_irregular": int(irregular[peak]),
             "peak_irregular_date": timeseries["date"].iloc[peak],
             "mean_irregular": round(float(irregular.mean()), 1),
-            "mean_completed_stay_days": round(float(stays.mean()), 2) if len(stays) else None,
-            "completed_stays": int(len(stays)) * model.scale,
-            "share_men": round(float(people.male[: people.n][ever].mean()), 4) if ever.any() else None,
-            "people_present_during_run": int(ever.sum()) * model.scale,
+            "mean_completed_stay_days": (
+                round(people.completed_stay_days / people.completed_stays, 2) if people.completed_stays else None
+            ),
+            "completed_stays": people.completed_stays * model.scale,
+            "share_men": round(people.ever_men / people.ever_count, 4) if people.ever_count else None,
+            "people_present_during_run": people.ever_count * model.scale,
             "initial_present": model.initial_present,
             "total_arrivals": int(timeseries["arrivals"].sum()),
             "total_departures": int(timeseries["departures"].sum()),

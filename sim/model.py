@@ -169,7 +169,7 @@ class MigrationModel(mesa.Model):
 
     def step(self) -> None:
         """One day. Order: rules in force, demand and dismissals, deportations,
-        departures, arrivals, papers, amnesty decisions, hiring, amnesty filings,
+        departures, people back home leave their slots, arrivals, papers, amnesty decisions, hiring, amnesty filings,
         pay, police, legal aid, counters."""
         if self.steps > len(self.dates):  # past the last day: the year is over, nothing happens
             self.running = False
@@ -185,6 +185,7 @@ class MigrationModel(mesa.Model):
         self.employers.set_demand(t)
         self.police.deport_detained(t)
         self.migrants.go_home(t)
+        self.migrants.rest_at_home()
         self.migrants.leave_home(t)
         self.metrics.add("day_trips", self.migrants.day_trips(t) * self.scale)
         self.migrants.keep_papers(t)

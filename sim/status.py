@@ -88,6 +88,13 @@ class StatusBook:
         self.watched = -1  # one followed person's slot (the classroom's "follow a migrant"), -1 for none
         self._watched_reasons: list[str] = []
 
+    AWAY = -2  # the followed person is at home, out of the slots (sim/people/home.py)
+
+    def watch_away(self) -> None:
+        """The followed person left their slot for the home register; ``Population``
+        watches their new slot when they come back."""
+        self.watched = self.AWAY
+
     def watch(self, slot: int) -> None:
         """Note the reasons that move one person from now on (-1 stops)."""
         self.watched = int(slot)

@@ -20,7 +20,7 @@ import tomllib
 from pathlib import Path
 
 import pytest
-from hypothesis import HealthCheck, given, settings
+from hypothesis import HealthCheck, event, given, settings
 from hypothesis import strategies as st
 
 from sim.experiments.design import load_experiment
@@ -202,8 +202,10 @@ def test_a_mutated_baseline_is_valid_or_one_scenario_error(place, value):
         scenario = validate(with_value(place, value), "mutated.toml")
     except ScenarioError as refused:
         assert "\n" not in str(refused) and str(refused).startswith("mutated.toml: ")
+        event("refused in one line")
         return
     assert isinstance(scenario, Scenario)
+    event("valid")
 
 
 NUMBERS = {
@@ -226,12 +228,15 @@ def test_a_valid_mutation_runs_without_nan(place, factor):
     try:
         scenario = validate(with_value(place, new), "mutated.toml")
     except ScenarioError:
+        event("refused in one line")
         return
     try:
         model = MigrationModel(scenario, scale=200, rng=1)
     except ScenarioError as refused:  # the other allowed ending: one line (no agent left at this scale)
         assert "\n" not in str(refused)
+        event("refused by the model in one line")
         return
+    event("ran")
     for _ in range(30):
         model.step()
     frame = model.datacollector.get_model_vars_dataframe().select_dtypes("number")
@@ -526,12 +531,15 @@ def test_a_mutated_experiment_file_is_valid_or_one_scenario_error(data):
         try:
             file.write_text(tomli_w_dumps(tree))
         except (TypeError, ValueError):  # a value TOML cannot hold (NaN keys and such): nothing to test
+            event("not writable as TOML")
             return
         try:
             experiment, _ = load_experiment(file)
         except ScenarioError as refused:
             assert "\n" not in str(refused) and str(refused).startswith(str(file))
+            event("refused in one line")
             return
+    event("valid")
     if experiment.design.samples <= 1000:
         assert len(experiment.points()) >= 1
 

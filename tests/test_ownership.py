@@ -13,6 +13,7 @@ import sim
 from sim.agents.legal_center import LegalAid
 from sim.amnesty import AmnestyOffice
 from sim.people.beliefs import Beliefs
+from sim.people.home import HomeRegister
 from sim.people.jobs import Jobs
 from sim.people.money import Wallets
 from sim.people.papers import Papers
@@ -24,7 +25,8 @@ PACKAGE = Path(sim.__file__).parent
 
 # owner class -> arrays it owns besides its declared per-person FIELDS
 OWNERS = {
-    Population: {"pool", "completed_stays"},
+    Population: {"pool", "completed_stays", "completed_stay_days", "ever_count", "ever_men", "ever_age_sum", "people_made", "forgotten", "_free"},
+    HomeRegister: {"columns"},
     Papers: set(),
     Wallets: set(),
     Jobs: {"employed", "permits_used"},

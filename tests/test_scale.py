@@ -22,11 +22,15 @@ from sim.scenario import BASELINE
 
 SEEDS = 4
 DISCRETENESS = 0.03
-# Known gap (issue 8, part 8, still open): at scale 20 jobs and seekers are spread
-# over the districts in lumps of 20 people, a district's matches depend on the
-# smaller count, lumpier counts give fewer matches, more idle workers give up, and
-# completed stays come out about 6% shorter than at full scale (docs/ODD.md, 2).
-KNOWN_GAPS = {("mean_completed_stay_days", 20)}
+# Gaps this test lets pass while they are open, as (outcome, scale). At scale 20
+# jobs and seekers are spread over the districts in lumps of 20 people, a
+# district's matches depend on the smaller count, lumpier counts give fewer
+# matches, more idle workers give up, and completed stays come out about 5% shorter
+# than at full scale (docs/ODD.md, 2; issue 8, part 8). With seeds 1-4 that is
+# 128.8 against 135.6 days: inside this test's margin (3 standard errors plus
+# DISCRETENESS) by 0.1 day, so it is checked like every other outcome, and a
+# change that widens it fails here.
+KNOWN_GAPS: set[tuple[str, int]] = set()
 
 
 @pytest.fixture(scope="module")
@@ -58,6 +62,7 @@ def test_every_summary_outcome_agrees_at_scales_1_10_and_20(runs):
     assert not problems, "\n".join(problems)
 
 
+@pytest.mark.skipif(not KNOWN_GAPS, reason="no known gap is open")
 @pytest.mark.xfail(strict=True, reason="known gaps at coarse scales (see KNOWN_GAPS; issue 8, part 8)")
 def test_the_known_gaps_agree_too(runs):
     assert not disagreements(runs, sorted(KNOWN_GAPS))

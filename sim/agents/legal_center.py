@@ -65,6 +65,15 @@ class LegalCenter(mesa.discrete_space.FixedAgent):
         self.queue_category = np.concatenate([self.queue_category, category])
         self.queue_since = np.concatenate([self.queue_since, np.broadcast_to(since, slots.shape)])
 
+    def forget(self, slots: np.ndarray) -> None:
+        """These people are home and leave the books' slots: out of the queue (as
+        ``step`` turns away those who have left)."""
+        if len(self.queue) == 0 or len(slots) == 0:
+            return
+        still = ~np.isin(self.queue, slots)
+        self.model.metrics.add("appeals_turned_away", int((~still).sum()))
+        self.queue, self.queue_category, self.queue_since = self.queue[still], self.queue_category[still], self.queue_since[still]
+
     def step(self) -> None:
         """Those who waited too long, left the country or were detained give up; the centre
         takes the rest first come, first served, up to today's capacity."""
@@ -89,6 +98,7 @@ class LegalAid(PersonBook):
     # away for now (each comes back after an exponential wait of mean
     # reappeal_days), as of recent_as_of, the day the count was brought up to date.
     FIELDS: ClassVar[dict[str, tuple[type, object]]] = {"recent_appellants": (np.int32, 0), "recent_as_of": (np.int32, NEVER)}
+    KEPT = ("recent_appellants", "recent_as_of")
 
     def __init__(self, model: MigrationModel):
         super().__init__()
@@ -135,9 +145,11 @@ class LegalAid(PersonBook):
             # Booklets and media reach people who did not know: everyone ends up
             # aware with the new share (new people are drawn with it too).
             people = model.population
-            unaware = np.flatnonzero(~people.knows_aid[: people.n] & (people.group[: people.n] != Group.DAY_TRADER))
+            unaware = np.flatnonzero(~people.knows_aid[: people.n] & (people.group[: people.n] > Group.DAY_TRADER))
+            unaware_home = np.flatnonzero(~people.home.column(people, "knows_aid"))
             gain = (aid.awareness_share - old.legal_aid.awareness_share) / (1.0 - old.legal_aid.awareness_share)
-            people.learn_of_aid(unaware[model.rng.random(len(unaware)) < gain])
+            reached = model.rng.random(len(unaware) + len(unaware_home)) < gain
+            people.learn_of_aid(unaware[reached[: len(unaware)]], unaware_home[reached[len(unaware) :]])
 
     def troubles(self, slots: np.ndarray, t: int) -> np.ndarray:
         """What each person's troubles are worth (US dollars; rows: people, columns:

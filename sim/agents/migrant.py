@@ -1,12 +1,14 @@
 """Migrants: whether a trip is worth it, where to go, whether to register, how
 long to wait for work, and when to go home.
 
-Each person is a ``Migrant`` (a Mesa agent) for life: created the first time they
-set off (or at the start, if already present), and kept at home between seasons
-with their memory (last district, entry ban, amnesty card). Their state lives in
-numpy arrays indexed by ``Migrant.slot`` and owned by the books of ``sim/people``
-(a decision is a vectorised choice over everyone deciding today); ``Migrants``
-holds the decisions and calls the books' verbs. What they decide from:
+Each person is made the first time they set off (or at the start, if already
+present). Their state lives in numpy arrays indexed by a slot and owned by the
+books of ``sim/people`` (a decision is a vectorised choice over everyone deciding
+today); back home, a seasonal worker gives up the slot and waits in the home
+register with their memory (last district, entry ban, amnesty card: the books'
+``KEPT`` fields) until they set off again. A ``Migrant`` (a Mesa agent) stands for
+a person while they hold a slot. ``Migrants`` holds the decisions and calls the
+books' verbs. What they decide from:
 
 - **Going**: what returnees from their own region said a day of a stay brings
   (wages received, less money paid to the police, less the cost of a deportation
@@ -33,8 +35,9 @@ import mesa
 import numpy as np
 from scipy.special import ndtr
 
-from sim.draws import sample
+from sim.draws import sample, sample_positions
 from sim.people.book import FAR, NEVER
+from sim.people.population import FREE
 from sim.status import IRREGULAR_FREE, UNREGISTERED, Status
 
 if TYPE_CHECKING:
@@ -114,17 +117,23 @@ class Migrants:
 
     def __init__(self, model: MigrationModel):
         self.model = model
-        self.agents: list[Migrant] = []  # the Migrant agent of each slot, once made (``materialize``)
+        self.agents: list[Migrant | None] = []  # the Migrant agent of each slot, once made (``materialize``)
         self.gave_up_today = 0  # idle workers who went home today without finding work (agents)
+        self._made = np.zeros(0, dtype=bool)  # which slots' agents are made
 
-    def materialize(self) -> list[Migrant]:
-        """Make the Migrant agents of people added since the last call. Creating
-        a Mesa agent costs several microseconds and a full-scale year adds some
-        95,000 people, so agents are made when someone reads the model's agent
-        registry (``MigrationModel.agents`` and friends), not on the day a
-        person is added; their slots, and so their order, are the same."""
-        model, made = self.model, len(self.agents)
-        self.agents.extend(Migrant(model, s) for s in range(made, model.population.n))
+    def materialize(self) -> list[Migrant | None]:
+        """Make the Migrant agents of people who have a slot and no agent yet
+        (None for a free slot). Creating a Mesa agent costs several microseconds
+        and a full-scale year adds some 95,000 people, so agents are made when
+        someone reads the model's agent registry (``MigrationModel.agents`` and
+        friends), not on the day a person is added."""
+        model, population = self.model, self.model.population
+        n = population.n
+        self.agents.extend([None] * (n - len(self.agents)))
+        self._made = np.concatenate([self._made, np.zeros(n - len(self._made), dtype=bool)])
+        for s in np.flatnonzero((population.group[:n] != FREE) & ~self._made):
+            self.agents[s] = Migrant(model, int(s))
+        self._made[:n] = population.group[:n] != FREE
         return self.agents
 
     # ---- people ----------------------------------------------------------------------------
@@ -180,6 +189,26 @@ class Migrants:
 
     # ---- leaving home and arriving -----------------------------------------------------------
 
+    def rest_at_home(self) -> None:
+        """People back home leave the books' slots (``Population.rest_at_home``):
+        their amnesty applications and places in a legal aid queue lapse, and
+        their Migrant agents leave Mesa's registry (a seasonal worker who sets off
+        again gets a new one). Day traders keep theirs: they are home every night."""
+        model = self.model
+        population, n = model.population, model.population.n
+        home = np.flatnonzero((model.book.status[:n] == Status.HOME) & (population.group[:n] > Group.DAY_TRADER))
+        if len(home) == 0:
+            return
+        model.amnesty.withdraw(home)
+        for centre in model.legal_aid.centres:
+            centre.forget(home)
+        seen = home[home < len(self._made)]
+        for s in seen[self._made[seen]]:
+            self.agents[s].remove()
+            self.agents[s] = None
+        self._made[seen] = False
+        population.rest_at_home(home)
+
     def leave_home(self, t: int) -> None:
         """Seasonal workers at home (known people and first-timers) for whom a
         trip beats home set off with today's hazard; long-term residents trickle in."""
@@ -187,9 +216,8 @@ class Migrants:
         population = model.population
         # Word of open jobs travels home: how many of the willing set off today.
         hazard = m.leave_rate * model.leave_profile[t] * (1 - m.prospects_weight + m.prospects_weight * model.employers.prospects)
-        n = population.n
-        at_home = np.flatnonzero((model.book.status[:n] == Status.HOME) & (population.group[:n] == Group.SEASONAL))
-        considering = sample(rng, at_home, hazard)
+        # Seasonal workers who have been here before wait at home in the register.
+        considering = population.bring_back(sample_positions(rng, population.home.n, hazard))
         returning = considering[rng.random(len(considering)) < self.willing_share(self.trip_value(considering, t))]
         value = model.news.expected_net_usd_per_day(m.deportation_cost_usd)
         first = rng.binomial(population.pool // model.scale, hazard * self.willing_share(value))

@@ -14,6 +14,7 @@ class Beliefs(PersonBook):
     FIELDS: ClassVar[dict[str, tuple[type, object]]] = {
         "risk_view": (np.float64, 1.0),  # multiplies the police risk heard of
     }
+    KEPT = ("risk_view",)
 
     def form(self, slots: np.ndarray, risk_view: np.ndarray) -> None:
         """New people's views."""

@@ -12,9 +12,13 @@ FAR = 2**30  # a day index after any run
 
 class PersonBook:
     """Per-person arrays declared in ``FIELDS`` (name -> (dtype, value of a new
-    person)), grown together when the population grows."""
+    person)), grown together when the population grows. ``KEPT`` names the fields
+    a person carries home from a stay into the next (their memory); the others are
+    set afresh on entry or are not read before they are, so a person at home
+    needs only the kept ones (``sim/people/home.py``)."""
 
     FIELDS: ClassVar[dict[str, tuple[type, object]]] = {}
+    KEPT: ClassVar[tuple[str, ...]] = ()
 
     def __init__(self) -> None:
         for name, (dtype, fill) in self.FIELDS.items():
@@ -26,6 +30,20 @@ class PersonBook:
             new = np.full(capacity, fill, dtype=dtype)
             new[: len(old)] = old
             setattr(self, name, new)
+
+    def kept(self, slots: np.ndarray) -> dict[str, np.ndarray]:
+        """These people's kept fields (copies), to wait at home with them."""
+        return {name: getattr(self, name)[slots] for name in self.KEPT}
+
+    def restore(self, slots: np.ndarray, kept: dict[str, np.ndarray]) -> None:
+        """People back from home take these slots with what they kept."""
+        for name in self.KEPT:
+            getattr(self, name)[slots] = kept[name]
+
+    def clear(self, slots: np.ndarray) -> None:
+        """Free these slots: every field back to a new person's value."""
+        for name, (_, fill) in self.FIELDS.items():
+            getattr(self, name)[slots] = fill
 
 
 class DueDates:

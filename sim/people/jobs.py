@@ -18,6 +18,7 @@ class Jobs(PersonBook):
         "idle_since": (np.int32, FAR),  # a seasonal worker out of work since; FAR otherwise
         "dismissed_day": (np.int32, NEVER),  # last let go by an employer
     }
+    KEPT = ("dismissed_day",)
 
     def __init__(self, n_employers: int):
         super().__init__()

@@ -19,6 +19,7 @@ class Papers(PersonBook):
         "documents_lost": (np.bool_, False),  # a kept passport not handed back
         "blocked_day": (np.int32, NEVER),  # last wanted to register and could not
     }
+    KEPT = ("card_until", "blocked_day")
 
     def __init__(self) -> None:
         super().__init__()

@@ -1,6 +1,8 @@
 """Who the migrants are and where they are: the population's traits, its place
 on the map and its calendar of stays. ``Population`` is the only writer of these
-arrays; the decisions that move people live in ``sim/agents/migrant.py``."""
+arrays, hands out the slots of every book (a slot is free again when its person
+is back home: ``rest_at_home``) and keeps the home register of people between
+stays; the decisions that move people live in ``sim/agents/migrant.py``."""
 
 from __future__ import annotations
 
@@ -11,11 +13,16 @@ import numpy as np
 from sim.draws import truncated_normal
 from sim.geography import read_data_csv
 from sim.people.book import FAR, NEVER, PersonBook
+from sim.people.home import HomeRegister
+
+FREE = -1  # the group of a free slot: no one
+SEASONAL = 1  # sim.agents.migrant.Group.SEASONAL: the only group that comes back
 
 
 class Population(PersonBook):
     FIELDS: ClassVar[dict[str, tuple[type, object]]] = {
-        "group": (np.int8, 0),  # sim.agents.migrant.Group
+        "person": (np.int32, -1),  # who this is: a number for life, whatever slot or row they hold
+        "group": (np.int8, FREE),  # sim.agents.migrant.Group
         "origin": (np.int16, 0),
         "citizenship": (np.int8, 0),
         "male": (np.bool_, False),
@@ -29,6 +36,7 @@ class Population(PersonBook):
         "knows_aid": (np.bool_, False),  # knows of the legal aid centres
         "other_offence": (np.bool_, False),  # broke a law other than the migration rules
     }
+    KEPT = ("person", "group", "origin", "citizenship", "male", "age", "last_district", "ever_present", "trips", "knows_aid", "other_offence")
 
     def __init__(self, origins: list[str], status, potential_migrants: int):
         super().__init__()
@@ -45,11 +53,48 @@ class Population(PersonBook):
         self.origin_weights /= self.origin_weights.sum()
         # People in each origin region who have not yet set off for the first time.
         self.pool = np.floor(potential_migrants * self.origin_weights).astype(np.int64)
-        self.completed_stays: list[np.ndarray] = []  # days, of seasonal workers' finished stays
+        self.completed_stays = 0  # seasonal workers' finished stays (agents)
+        self.completed_stay_days = 0  # and their days
         self._present: np.ndarray | None = None  # cache; reset when anyone enters or leaves
         self.books: list[PersonBook] = [self]  # every book of per-person arrays, grown together
+        self._free = np.zeros(0, dtype=np.int64)  # free slots, in order
+        self._home: HomeRegister | None = None  # made once every book has joined ``books``
+        self._watched_row = -1  # the followed person's row while at home
+        self.people_made = 0  # agents made: in a slot, at home in the register, or forgotten
+        self.forgotten = 0  # long-term residents gone home for good
+        self.ever_count = 0  # agents ever present during the run
+        self.ever_men = 0
+        self.ever_age_sum = 0  # years
 
     # ---- queries -------------------------------------------------------------------
+
+    @property
+    def home(self) -> HomeRegister:
+        """Known seasonal workers at home between stays (sim/people/home.py)."""
+        if self._home is None:
+            self._home = HomeRegister(self.books)
+        return self._home
+
+    def known(self, book: PersonBook, name: str) -> tuple[np.ndarray, np.ndarray]:
+        """Every person the model still knows, in a slot or at home in the
+        register (long-term residents who went home are forgotten): their
+        ``person`` numbers, in order, and their value of one of ``book``'s kept
+        fields."""
+        if name not in book.KEPT:
+            raise ValueError(f"known: {type(book).__name__}.{name} is not kept at home; expected one of {', '.join(book.KEPT)}")
+        in_slots = np.flatnonzero(self.group[: self.n] != FREE)
+        ids = np.concatenate([self.person[in_slots], self.home.column(self, "person")])
+        values = np.concatenate([getattr(book, name)[in_slots], self.home.column(book, name)])
+        order = np.argsort(ids, kind="stable")
+        return ids[order], values[order]
+
+    def slots_in_use(self) -> int:
+        return self.n - len(self._free)
+
+    def nbytes(self) -> int:
+        """Bytes held for people: every book's arrays and the home register."""
+        arrays = sum(getattr(book, name).nbytes for book in self.books for name in book.FIELDS)
+        return arrays + self._status.status.nbytes + self.home.nbytes()
 
     def present(self) -> np.ndarray:
         """Slots of everyone in Kazakhstan now (do not modify the result)."""
@@ -63,14 +108,9 @@ class Population(PersonBook):
             origins: np.ndarray | None = None) -> np.ndarray:
         """Create ``count`` new people at home, with traits drawn from ``migrants``
         (the scenario's migrant parameters); returns their slots."""
-        slots = np.arange(self.n, self.n + count)
-        capacity = len(self.group)
-        if self.n + count > capacity:
-            capacity = max(self.n + count, 2 * capacity, 1024)
-            for book in self.books:
-                book.grow(capacity)
-            self._status.grow(capacity)
-        self.n += count
+        slots = self._take_slots(count)
+        self.person[slots] = np.arange(self.people_made, self.people_made + count)
+        self.people_made += count
         if origins is None:
             origins = rng.choice(len(self.origin_weights), size=count, p=self.origin_weights)
         m = migrants
@@ -83,17 +123,74 @@ class Population(PersonBook):
         self.other_offence[slots] = rng.random(count) < m.other_offence_share
         return slots
 
+    def _take_slots(self, count: int) -> np.ndarray:
+        """Free slots first (lowest first), then new ones at the end."""
+        reused, self._free = self._free[:count], self._free[count:]
+        extra = count - len(reused)
+        capacity = len(self.group)
+        if self.n + extra > capacity:
+            capacity = max(self.n + extra, 2 * capacity, 1024)
+            for book in self.books:
+                book.grow(capacity)
+            self._status.grow(capacity)
+        slots = np.concatenate([reused, np.arange(self.n, self.n + extra)])
+        self.n += extra
+        return slots
+
+    def rest_at_home(self, slots: np.ndarray) -> None:
+        """These people are back home (status HOME) and give up their slots:
+        seasonal workers' memory goes to the home register (they may come back);
+        long-term residents do not come back and are forgotten. A followed person
+        is followed into the register and out of it."""
+        status = self._status
+        if (status.status[slots] != 0).any() or (self.group[slots] == FREE).any():
+            raise ValueError("rest_at_home: only people at home leave their slots")
+        seasonal = slots[self.group[slots] == SEASONAL]
+        self.forgotten += len(slots) - len(seasonal)
+        rows = self.home.store([book.kept(seasonal) for book in self.books])
+        if status.watched >= 0 and (slots == status.watched).any():
+            hit = np.flatnonzero(seasonal == status.watched)
+            self._watched_row = int(rows[hit[0]]) if len(hit) else -1
+            status.watch_away()
+        for book in self.books:
+            book.clear(slots)
+        self._free = np.sort(np.concatenate([self._free, slots]))
+
+    def bring_back(self, rows: np.ndarray) -> np.ndarray:
+        """People at home (rows of the register) take slots again, with their
+        memory; returns their slots, in the order of ``rows``."""
+        slots = self._take_slots(len(rows))
+        kept, movers, holes = self.home.take(rows)
+        for book, book_kept in zip(self.books, kept, strict=True):
+            book.restore(slots, book_kept)
+        if self._status.watched == self._status.AWAY:
+            hit = np.flatnonzero(rows == self._watched_row)
+            if len(hit):
+                self._status.watch(int(slots[hit[0]]))
+            else:
+                moved = np.flatnonzero(movers == self._watched_row)
+                if len(moved):
+                    self._watched_row = int(holes[moved[0]])
+        return slots
+
     def take_from_pool(self, people_by_origin: np.ndarray) -> None:
         if (people_by_origin > self.pool).any():
             raise ValueError("take_from_pool: more people asked of an origin than are left there")
         self.pool -= people_by_origin
 
+    def _first_presence(self, slots: np.ndarray) -> None:
+        first = slots[~self.ever_present[slots]]
+        self.ever_count += len(first)
+        self.ever_men += int(self.male[first].sum())
+        self.ever_age_sum += int(self.age[first].sum())
+        self.ever_present[first] = True
+
     def place(self, slots: np.ndarray, districts: np.ndarray) -> None:
         """People already in the country on the first morning."""
         self._present = None
+        self._first_presence(slots)
         self.district[slots] = districts
         self.last_district[slots] = districts
-        self.ever_present[slots] = True
 
     def backdate(self, slots: np.ndarray, entered: np.ndarray) -> None:
         """The entry days of people placed at the start (before the run)."""
@@ -103,7 +200,7 @@ class Population(PersonBook):
         self._present = None
         self.district[slots] = districts
         self.entered[slots] = t
-        self.ever_present[slots] = True
+        self._first_presence(slots)
         self.trips[slots] += 1
 
     def plan_departure(self, slots: np.ndarray, days: np.ndarray | int) -> None:
@@ -117,12 +214,18 @@ class Population(PersonBook):
 
     def leave(self, slots: np.ndarray, t: int, seasonal: int) -> None:
         """Home again (by departure or deportation): the stay's length is recorded."""
-        self.completed_stays.append(t - self.entered[slots[self.group[slots] == seasonal]])
+        stays = t - self.entered[slots[self.group[slots] == seasonal]]
+        self.completed_stays += len(stays)
+        self.completed_stay_days += int(stays.sum())
         self._present = None
         self.district[slots] = -1
 
     def count_trips(self, slots: np.ndarray) -> None:
         self.trips[slots] += 1
 
-    def learn_of_aid(self, slots: np.ndarray) -> None:
+    def learn_of_aid(self, slots: np.ndarray, home_rows: np.ndarray | None = None) -> None:
+        """People present learn of the legal aid centres (and, from a campaign,
+        people at home: rows of the register)."""
         self.knows_aid[slots] = True
+        if home_rows is not None:
+            self.home.learn_of_aid(home_rows, self)

@@ -24,6 +24,7 @@ class PoliceRecords(PersonBook):
         "catches_unregistered": (np.int16, 0),
         "paid_police_usd": (np.float64, 0.0),  # bribes and fines paid
     }
+    KEPT = ("violations", "ban_until", "extorted_day", "last_bribe_usd")
 
     def start_stay(self, slots: np.ndarray, evading: np.ndarray) -> None:
         self.evaded_ban[slots] = evading

@@ -219,9 +219,10 @@ class Story:
     person, so following costs nothing measurable)."""
 
     def __init__(self, model: MigrationModel, slot: int):
-        self.model, self.slot = model, slot
+        self.model = model
         self.lines: deque[tuple[dt.date, str]] = deque(maxlen=STORY_LENGTH)
         model.book.watch(slot)
+        self.origin = model.geo.graph.nodes[model.geo.origins[model.population.origin[slot]]]["name"]
         self.agent_id = model.migrants.materialize()[slot].unique_id
         self.last = self._read()
         self.month_received = self.month_withheld = 0.0
@@ -240,9 +241,18 @@ class Story:
         )
         self._say(model.date, f"{arrived}; now in {self._district()}, {self._status()}.")
 
+    @property
+    def slot(self) -> int:
+        """The person's slot in the books; -1 while they are at home between
+        stays (their memory waits in the home register, sim/people/home.py, and
+        the status book watches their new slot when they come back)."""
+        return max(self.model.book.watched, -1)
+
     # what the story reads, each day
     def _read(self) -> dict[str, float]:
         m, s = self.model, self.slot
+        if s < 0:
+            return {**self.last, "status": int(Status.HOME), "district": -1, "employer": -1}
         return {
             "status": int(m.book.status[s]),
             "district": int(m.population.district[s]),
@@ -337,12 +347,11 @@ class Story:
         self.lines.append((date, text))
 
     def _origin(self) -> str:
-        m = self.model
-        return m.geo.graph.nodes[m.geo.origins[m.population.origin[self.slot]]]["name"]
+        return self.origin
 
     def _district(self) -> str:
         m = self.model
-        d = int(m.population.district[self.slot])
+        d = int(m.population.district[self.slot]) if self.slot >= 0 else -1
         return m.geo.graph.nodes[m.geo.districts[d]]["name"] if d >= 0 else "home"
 
     def _employer(self, now: dict) -> str:
@@ -362,4 +371,4 @@ class Story:
             Status.IRREGULAR_STAY: "here illegally (not registered)",
             Status.IRREGULAR_WORK: "working illegally",
             Status.DETAINED: "detained",
-        }[Status(self.model.book.status[self.slot])]
+        }[Status(self.model.book.status[self.slot]) if self.slot >= 0 else Status.HOME]

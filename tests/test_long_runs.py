@@ -1,0 +1,135 @@
+"""Long runs (issue 11): people back home give up their slots in the books'
+arrays, seasonal workers wait in the home register with what they carry to the
+next season (sim/people/home.py), and the slots go to the next people who come.
+The arrays then follow the people present, not everyone who ever came; runs stay
+seeded and every person is accounted for. Seconds and process memory per
+simulated year are measured in experiments/benchmark_long_run.py."""
+
+import datetime as dt
+
+import numpy as np
+import pytest
+
+from sim.agents.migrant import Group, Migrant
+from sim.model import MigrationModel
+from sim.people.population import FREE
+from sim.status import Status
+
+
+def accounted(model) -> None:
+    """Every agent made is in a slot, at home in the register, or forgotten (a
+    long-term resident gone home); each person once; each in-use slot a person."""
+    people = model.population
+    in_use = people.group[: people.n] != FREE
+    assert people.people_made == int(in_use.sum()) + people.home.n + people.forgotten
+    ids = np.concatenate([people.person[: people.n][in_use], people.home.column(people, "person")])
+    assert len(np.unique(ids)) == len(ids)
+    assert (model.book.status[: people.n][~in_use] == Status.HOME).all()  # a free slot is no one, at home
+    assert (people.home.column(people, "group") == Group.SEASONAL).all()
+
+
+@pytest.fixture(scope="module")
+def ten_years():
+    """Ten years at scale 50, with the people the books hold at each year's end."""
+    model = MigrationModel(scale=50, rng=4, run_end_date=dt.date(2017, 12, 31))
+    years = []
+    while model.running:
+        model.step()
+        if model.date.month == 12 and model.date.day == 31:
+            accounted(model)
+            people = model.population
+            years.append(
+                {
+                    "slots": people.n,
+                    "in_use": people.slots_in_use(),
+                    "at_home": people.home.n,
+                    "bytes": people.nbytes(),
+                    "present": int(model.metrics.row["present"]),
+                    "made": people.people_made,
+                }
+            )
+    return model, years
+
+
+def test_slots_follow_the_people_present_not_everyone_who_came(ten_years):
+    _, years = ten_years
+    assert len(years) == 10
+    # Before slots were reused they grew with everyone who ever came (at scale 5:
+    # 21,400 in year 1, 85,800 in year 10). Now the most people at once set them.
+    assert years[-1]["made"] > 3 * years[0]["made"]
+    assert max(y["slots"] for y in years[1:]) <= 1.1 * years[1]["slots"]
+    assert all(y["in_use"] <= y["slots"] for y in years)
+
+
+def test_people_at_home_cost_less_than_half_a_slot(ten_years):
+    model, years = ten_years
+    people = model.population
+    slot_bytes = sum(getattr(b, f).itemsize for b in people.books for f in b.FIELDS) + 1  # and the status
+    assert people.home.bytes_per_person() < 0.5 * slot_bytes
+    # The register grows as the pool of first-timers turns into people who have
+    # been (bounded by the scenario's potential migrants), slower every year.
+    growth = np.diff([y["at_home"] for y in years])
+    assert growth[-1] < 0.5 * growth[0]
+    assert years[-1]["at_home"] <= model.params.migrants.potential_migrants / model.scale
+    assert years[-1]["bytes"] < 2.0 * years[1]["bytes"]
+
+
+def test_a_long_run_is_seeded_and_conserves_its_people():
+    runs = []
+    for _ in range(2):
+        model = MigrationModel(scale=50, rng=7, run_end_date=dt.date(2009, 6, 30))
+        while model.running:
+            model.step()
+            if model.t % 61 == 0:
+                accounted(model)
+        accounted(model)
+        runs.append(model.timeseries())
+    assert runs[0].equals(runs[1])
+    stocks = runs[0]
+    assert (
+        stocks["present"]
+        == stocks[
+            [
+                c
+                for c in stocks
+                if c in ("entered", "registered", "permitted", "amnesty_card", "irregular_stay", "irregular_work", "detained")
+            ]
+        ].sum(axis=1)
+    ).all()
+
+
+def test_memory_comes_back_with_the_person():
+    """A seasonal worker who went home comes back with what they carried: ban,
+    fear of the police, offences, where they worked; a followed one is followed."""
+    model = MigrationModel(scale=20, rng=2, run_end_date=dt.date(2008, 12, 31))
+    while model.t < 120:
+        model.step()
+    people, book = model.population, model.book
+    present = people.present()
+    slot = int(present[people.group[present] == Group.SEASONAL][0])
+    person = int(people.person[slot])
+    book.watch(slot)
+    kept = {(type(b).__name__, f): getattr(b, f)[slot].copy() for b in people.books for f in b.KEPT}
+    model.employers.release(np.array([slot]), model.t, dismissed=False)
+    model.migrants.end_stay(np.array([slot]), model.t, deported=False)
+    book.move(np.array([slot]), Status.HOME, "departed")
+    model.migrants.rest_at_home()
+    assert book.watched == book.AWAY and people.group[slot] == FREE
+    row = int(np.flatnonzero(people.home.column(people, "person") == person)[0])
+    back = people.bring_back(np.array([row]))
+    assert book.watched == back[0] and people.person[back[0]] == person
+    for b in people.books:
+        for f in b.KEPT:
+            assert getattr(b, f)[back[0]] == kept[(type(b).__name__, f)], f
+
+
+def test_a_person_back_home_leaves_mesas_registry():
+    model = MigrationModel(scale=50, rng=3, run_end_date=dt.date(2008, 12, 31))
+    model.run()
+    assert len(model.agents_by_type[Migrant]) == model.population.slots_in_use()
+    model.migrants.rest_at_home()  # what the next morning does first
+    migrants = model.agents_by_type[Migrant]
+    assert len(migrants) == model.population.slots_in_use()
+    home = [m for m in migrants if m.status == Status.HOME]
+    assert home and all(m.group == Group.DAY_TRADER for m in home)  # only day traders are home in a slot
+    assert all(m.model is model and m.slot >= 0 for m in migrants)

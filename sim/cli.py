@@ -152,7 +152,8 @@ def build_parser() -> argparse.ArgumentParser:
         description="Write DIR/report.html (self-contained: plots embedded) and the PNGs it needs, from a results "
         "folder of migsim run (single or --replications), compare, sweep, sensitivity or calibrate.",
     )
-    report.add_argument("results", type=Path, metavar="RESULTS_DIR")
+    report.add_argument("results", type=Path, metavar="RESULTS_DIR",
+                        help="the folder a run, compare, sweep, sensitivity or calibrate command wrote")
     report.set_defaults(func=cmd_report)
 
     params = sub.add_parser(
@@ -168,16 +169,19 @@ def build_parser() -> argparse.ArgumentParser:
     params.add_argument("--csv", action="store_true", help="CSV instead of an aligned table")
     params.set_defaults(func=cmd_params)
 
-    for name, func, text in (
-        ("sweep", cmd_sweep, "run a parameter sweep (full factorial or Latin hypercube) and plot each outcome against each parameter"),
-        ("sensitivity", cmd_sensitivity, "global sensitivity analysis (SALib: Morris screening or Sobol indices) of the outcomes"),
-        ("calibrate", cmd_calibrate, "calibrate parameters against the observed targets in sim/data by rejection ABC "
+    for name, func, example, text in (
+        ("sweep", cmd_sweep, "sweep_enforcement_quota",
+         "run a parameter sweep (full factorial or Latin hypercube) and plot each outcome against each parameter"),
+        ("sensitivity", cmd_sensitivity, "sensitivity_baseline",
+         "global sensitivity analysis (SALib: Morris screening or Sobol indices) of the outcomes"),
+        ("calibrate", cmd_calibrate, "calibrate_baseline",
+         "calibrate parameters against the observed targets in sim/data by rejection ABC "
          "(accepted parameter sets, a fit report and a plot of simulated against observed)"),
     ):
         exp = sub.add_parser(name, help=text, description=text + ". Every finished job is stored at once in "
                              "DIR/results.sqlite; running the same command again resumes, skipping finished jobs.",
                              formatter_class=HelpWithDefaults)
-        exp.add_argument("experiment", type=Path, metavar="EXPERIMENT.toml", help="experiment file, e.g. experiments/sweep_enforcement_quota.toml")
+        exp.add_argument("experiment", type=Path, metavar="EXPERIMENT.toml", help=f"experiment file, e.g. experiments/{example}.toml")
         exp.add_argument("--backend", choices=("local", "dask", "inprocess"), default="local",
                          help="local: a process pool on this machine; dask: a Dask cluster (--scheduler, or a local one); inprocess: no parallelism")
         exp.add_argument("--scheduler", default=None, metavar="ADDRESS", help="Dask scheduler, e.g. tcp://10.0.0.5:8786 (dask backend)")

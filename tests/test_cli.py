@@ -1,3 +1,4 @@
+import argparse
 import json
 import os
 import subprocess
@@ -82,3 +83,28 @@ def test_bad_options_exit_2(short_scenario, tmp_path, capsys, args, message):
 def test_missing_scenario_file_exits_2(tmp_path, capsys):
     assert main(["run", str(tmp_path / "none.toml")]) == 2
     assert "none.toml: no such scenario file" in capsys.readouterr().err
+
+
+def test_every_commands_help_is_clean(capsys):
+    """Each command's --help: every option explained, no doubled or empty default,
+    no stray %%, and the example files it cites exist."""
+    import re
+
+    from sim.cli import build_parser
+    from sim.scenario import REPO_ROOT
+
+    parser = build_parser()
+    commands = next(a for a in parser._actions if isinstance(a, argparse._SubParsersAction)).choices
+    assert {"run", "compare", "sweep", "sensitivity", "calibrate", "report", "viz"} <= set(commands)
+    options = [a for a in parser._actions if not isinstance(a, argparse._SubParsersAction)]
+    assert all(action.help for action in options), "migsim: an option without help"
+    for name, sub in commands.items():
+        for action in sub._actions:
+            assert action.help, f"{name} {action.option_strings or action.dest}: no help"
+        text = sub.format_help()
+        assert "(default: None)" not in text and "%%" not in text, name
+        assert text.count("(default:") == len(re.findall(r"\(default: [^)]", text)), name
+        for cited in re.findall(r"(?:experiments|scenarios)/[\w.]+\.toml", text.replace("\n", " ").replace("  ", " ")):
+            assert (REPO_ROOT / cited).is_file(), f"{name} cites {cited}"
+    for name in ("sensitivity", "calibrate"):
+        assert f"experiments/{name}_baseline.toml" in " ".join(commands[name].format_help().split())

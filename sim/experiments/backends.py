@@ -25,6 +25,11 @@ class BackendError(Exception):
     scheduler does not answer); the message says what to do."""
 
 
+def default_workers() -> int:
+    """The cores this process may use."""
+    return len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else (os.cpu_count() or 1)
+
+
 def run_on(
     backend: str,
     jobs: Iterable[ExperimentJob],
@@ -52,7 +57,6 @@ def run_on(
 
 
 def _local(jobs, on_result, workers, task):
-    from sim.experiments.runner import default_workers
 
     workers = max(1, min(workers or default_workers(), len(jobs)))
     context = multiprocessing.get_context("forkserver" if "forkserver" in multiprocessing.get_all_start_methods() else "spawn")
@@ -111,8 +115,7 @@ def _dask(jobs, on_result, workers, scheduler, task, tls=None):
                     f"--scheduler {scheduler}: no Dask scheduler answers there ({type(exc).__name__}: {exc})"[:300]
                 ) from None
         else:
-            from sim.experiments.runner import default_workers
-
+        
             cluster = LocalCluster(
                 n_workers=workers or default_workers(), threads_per_worker=1, processes=True, dashboard_address=None
             )

@@ -7,13 +7,14 @@ calibration; ``run_experiment``)."""
 
 from __future__ import annotations
 
-import os
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 import pandas as pd
+
+from sim.experiments.backends import default_workers, run_on
 
 
 @dataclass(frozen=True)
@@ -42,15 +43,10 @@ def run_job(job: Job) -> Result:
     return Result(job, timeseries, model.metrics.summary(timeseries))
 
 
-def default_workers() -> int:
-    return len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else (os.cpu_count() or 1)
-
-
 def run_jobs(jobs: Iterable[Job], workers: int | None = None, on_done: Callable[[Result], None] | None = None,
              backend: str = "local", scheduler: str | None = None, tls: dict | None = None) -> list[Result]:
     """Run jobs that return whole time series (replications, comparisons) on a
     backend; results come back in the order of ``jobs`` whatever order they finish in."""
-    from sim.experiments.backends import run_on
 
     jobs = list(jobs)
     positions: dict[str, list[int]] = {}
@@ -77,7 +73,6 @@ def run_experiment(jobs: list, store_path: Path, backend: str = "local", workers
 
     from tqdm import tqdm
 
-    from sim.experiments.backends import run_on
     from sim.experiments.store import ResultStore
 
     store = ResultStore(store_path, writer=True)  # one writer at a time

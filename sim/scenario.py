@@ -11,10 +11,12 @@ the flat name of ``[police] detection`` is ``police_detection``, of
 from __future__ import annotations
 
 import datetime as dt
+import difflib
 import hashlib
 import re
 import stat
 import tomllib
+from collections.abc import Iterable
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated, Any, Literal
 
@@ -58,6 +60,13 @@ __all__ = ["BASELINE", "REPO_ROOT", "SECTORS", "Scenario", "ScenarioError", "loa
 
 class ScenarioError(Exception):
     """A scenario the model cannot run; the message is one line for the user."""
+
+
+def unknown_parameter(name: str, known: Iterable[str]) -> str:
+    """What to tell someone who named a parameter that does not exist."""
+    close = difflib.get_close_matches(name, list(known), n=1)
+    hint = f"did you mean {close[0]!r}? " if close else ""
+    return f"unknown parameter {name!r}; {hint}`migsim params` lists them all"
 
 
 class Section(Strict):
@@ -311,6 +320,12 @@ class Scenario(Section):
         """Parameters as flat keywords (the names ``MigrationModel`` accepts)."""
         return dict(_flatten(self.model_dump(exclude={"name", "description", "events", "ranges", "posterior"})))
 
+    def parameters(self) -> dict[str, Any]:
+        """Every name an override may use, with its value: the flat parameters and
+        the levers the events set (``events[i].lever``)."""
+        levers = {f"events[{i}].{lever}": value for i, e in enumerate(self.events) for lever, value in e.levers().items()}
+        return {**self.flat(), **levers}
+
     def with_overrides(self, overrides: dict[str, Any], source: str = "keyword parameters") -> Scenario:
         """A copy with flat-named parameters replaced, validated like a file. An
         event's lever is named ``events[i].lever`` (as in ``uncertain``)."""
@@ -324,7 +339,7 @@ class Scenario(Section):
                 tree["events"][int(lever[1])][lever[2]] = value
                 continue
             if key not in known:
-                raise ScenarioError(f"{source}: unknown parameter {key!r}; see the keys of scenarios/baseline.toml")
+                raise ScenarioError(f"{source}: {unknown_parameter(key, self.parameters())}")
             _assign(tree, _path_of(tree, key), value)
         return validate(tree, source)
 

@@ -18,7 +18,7 @@ from support import finished_jobs, kill_after_stored
 from sim.cli import main
 from sim.experiments.design import load_experiment, make_jobs
 from sim.experiments.runner import run_experiment
-from sim.scenario import BASELINE
+from sim.scenario import BASELINE, ScenarioError
 
 BIN = Path(sys.executable).parent
 
@@ -259,3 +259,37 @@ def test_dask_backend_with_no_scheduler_there_is_a_clear_error(tmp_path, capsys)
     port = free_port()
     assert main(["sweep", str(exp), "--backend", "dask", "--scheduler", f"tcp://127.0.0.1:{port}", "--out", str(tmp_path / "o")]) == 2
     assert "no Dask scheduler answers there" in capsys.readouterr().err
+
+
+def test_a_sweep_can_vary_a_policy_event_lever(tmp_path):
+    """An event's lever is a parameter like any other (``events[i].lever``); a
+    misspelt name gets the closest real one."""
+    short = tmp_path / "drive.toml"
+    short.write_text(
+        'extends = "baseline.toml"\nname = "drive"\n[run]\nstart_date = 2008-01-01\nend_date = 2008-03-31\n'
+        '[[events]]\nkind = "enforcement"\nstart = 2008-02-01\ninspections_factor = 3.0\n',
+        encoding="utf-8",
+    )
+    (tmp_path / "baseline.toml").write_text(BASELINE.read_text(), encoding="utf-8")
+    body = """name = "lever_sweep"
+scenario = "drive.toml"
+scale = 100
+replications = 1
+seed = 3
+outcomes = ["total_fines"]
+[design]
+kind = "factorial"
+[[parameters]]
+name = "events[0].inspections_factor"
+values = [1.0, 8.0]
+"""
+    (tmp_path / "sweep.toml").write_text(body, encoding="utf-8")
+    out = tmp_path / "out"
+    assert main(["sweep", str(tmp_path / "sweep.toml"), "--out", str(out), "--backend", "inprocess"]) == 0
+    table = pd.read_csv(out / "results.csv")
+    assert sorted(table["events[0].inspections_factor"]) == [1.0, 8.0]
+    low, high = (table.set_index("events[0].inspections_factor")["total_fines"][f] for f in (1.0, 8.0))
+    assert high > low
+    (tmp_path / "typo.toml").write_text(body.replace("inspections_factor", "inspection_factor"), encoding="utf-8")
+    with pytest.raises(ScenarioError, match=r"did you mean 'events\[0\].inspections_factor'\?"):
+        load_experiment(tmp_path / "typo.toml")

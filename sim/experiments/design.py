@@ -28,7 +28,7 @@ import numpy as np
 from pydantic import Field, ValidationError, field_validator, model_validator
 
 from sim.experiments.jobs import ExperimentJob, outcome_names
-from sim.scenario import ScenarioError, _describe, load, read_toml
+from sim.scenario import ScenarioError, _describe, load, read_toml, unknown_parameter
 from sim.schema import NAME, Strict
 
 
@@ -150,12 +150,10 @@ def load_experiment(path: str | Path) -> tuple[Experiment, Path]:
         raise ScenarioError(f"{path}: {_describe(errors[0])}") from None
     scenario_path = (path.parent / exp.scenario).resolve()
     base = load(scenario_path)
-    known = base.flat()
+    known = base.parameters()
     for i, p in enumerate(exp.parameters):
         if p.name not in known:
-            raise ScenarioError(
-                f"{path}: parameters[{i}].name: unknown parameter {p.name!r}; see the keys of scenarios/baseline.toml"
-            )
+            raise ScenarioError(f"{path}: parameters[{i}].name: {unknown_parameter(p.name, known)}")
     for p in exp.parameters:  # each level must be a valid value of the parameter
         for value in [*p.values] if p.values else [p.low, p.high]:
             base.with_overrides(
@@ -169,7 +167,7 @@ def make_jobs(exp: Experiment, scenario_path: Path, points: np.ndarray | None = 
     scenario = load(scenario_path)
     text = scenario.model_dump_json()
     sha = hashlib.sha256(text.encode()).hexdigest()  # of the resolved scenario, parents included
-    known = scenario.flat()
+    known = scenario.parameters()
     points = exp.points() if points is None else points
     jobs = []
     for i, point in enumerate(points):

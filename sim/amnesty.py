@@ -41,6 +41,7 @@ class AmnestyOffice(PersonBook):
         if window is None or window is self.window:
             return
         self.filed[:] = False
+        self.model.population.forget_at_home(self, "filed")
         self.window = window
         self.processing = ServiceCapacity(window.processing_per_day, self.model.scale)
 

@@ -105,6 +105,13 @@ class Metrics:
         row.update({c: int(v) for c, v in zip(self.present_columns, cells.sum(axis=0))})
         self.row = row
 
+    def _cards_at_home(self) -> int:
+        """Valid amnesty cards of people at home: in a slot on their day home, or in the register."""
+        model, people, papers = self.model, self.model.population, self.model.papers
+        in_slots = papers.card_until[: people.n][model.book.status[: people.n] == 0] > model.t
+        in_register = people.home.column(papers, "card_until") > model.t
+        return (int(in_slots.sum()) + int(in_register.sum())) * model.scale
+
     def summary(self, timeseries) -> dict[str, object]:
         """Run totals and the calibration figures (summary.json)."""
         model, people = self.model, self.model.population
@@ -128,8 +135,7 @@ class Metrics:
             "total_detentions": int(timeseries["detentions"].sum()),
             "total_deportations": int(timeseries["deportations"].sum()),
             "total_appeals": int(timeseries["appeals"].sum()),
-            "amnesty_cards_end": int(timeseries["amnesty_card"].iloc[-1]) + int((model.papers.card_until[: people.n][
-                book.status[: people.n] == 0] > model.t).sum()) * model.scale,
+            "amnesty_cards_end": int(timeseries["amnesty_card"].iloc[-1]) + self._cards_at_home(),
             "appeals_by_category": {c: int(n) for c, n, modelled in zip(aid.categories, aid.by_category, aid.modelled, strict=True)
                                     if modelled},
             "appeals_by_centre": dict(sorted(aid.by_centre.items())),

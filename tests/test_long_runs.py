@@ -70,7 +70,8 @@ def test_people_at_home_cost_less_than_half_a_slot(ten_years):
     # been (bounded by the scenario's potential migrants), slower every year.
     growth = np.diff([y["at_home"] for y in years])
     assert growth[-1] < 0.5 * growth[0]
-    assert years[-1]["at_home"] <= model.params.migrants.potential_migrants / model.scale
+    m = model.params.migrants
+    assert years[-1]["at_home"] <= (m.potential_migrants + m.initial_seasonal) / model.scale
     assert years[-1]["bytes"] < 2.0 * years[1]["bytes"]
 
 
@@ -133,3 +134,64 @@ def test_a_person_back_home_leaves_mesas_registry():
     home = [m for m in migrants if m.status == Status.HOME]
     assert home and all(m.group == Group.DAY_TRADER for m in home)  # only day traders are home in a slot
     assert all(m.model is model and m.slot >= 0 for m in migrants)
+
+
+def test_amnesty_cards_through_the_register():
+    """Cards run out for holders who went home and came back in another slot; the
+    cards counted at the end include those of holders at home; a new window
+    starts with no application on file, at home too."""
+    from sim.scenario import REPO_ROOT, load
+
+    base = load(REPO_ROOT / "scenarios" / "amnesty_2006.toml")
+    second = {
+        **base.events[0].model_dump(),
+        "start": dt.date(2007, 8, 1),
+        "end": dt.date(2007, 9, 30),
+        "entered_before": dt.date(2007, 5, 31),
+    }
+    scenario = base.with_overrides({"events[0].card_years": 1.0, "run_end_date": dt.date(2008, 6, 30)})
+    tree = scenario.model_dump()
+    tree["events"].append(second)
+    from sim.scenario import validate
+
+    model = MigrationModel(validate(tree, "two_windows"), scale=20, rng=3)
+    people, papers = model.population, model.papers
+    expired_holders = filed_at_home_on_opening = came_back_with_card = 0
+    opening = model.day_index(dt.date(2007, 8, 1))
+    while model.running:
+        model.step()
+        n = people.n
+        card = model.book.status[:n] == Status.AMNESTY_CARD
+        expired_holders += int((card & (papers.card_until[:n] <= model.t)).sum())
+        came_back_with_card += model.book.counted("arrive_with_card")
+        if model.t == opening:
+            filed_at_home_on_opening = int(people.home.column(model.amnesty, "filed").sum())
+    assert came_back_with_card > 0  # holders did go home and come back
+    assert expired_holders == 0
+    assert filed_at_home_on_opening == 0
+    _, card_until = people.known(papers, "card_until")
+    summary = model.metrics.summary(model.timeseries())
+    assert summary["amnesty_cards_end"] == int((card_until > model.t).sum()) * model.scale > 0
+
+
+def test_a_followed_person_s_last_day_is_told_from_their_slot():
+    """The story of the day a followed person is deported (and gives up their
+    slot the same day) still tells the ban and what they had."""
+    from sim.viz.session import Story
+
+    model = MigrationModel(scale=20, rng=5, run_end_date=dt.date(2008, 12, 31))
+    while model.t < 150:
+        model.step()
+    people = model.population
+    present = people.present()
+    irregular = present[np.isin(model.book.status[present], (Status.IRREGULAR_STAY, Status.IRREGULAR_WORK))]
+    slot = np.array([irregular[people.group[irregular] == Group.SEASONAL][0]])
+    story = Story(model, int(slot[0]))
+    model.employers.release(slot, model.t, dismissed=False)
+    model.book.move(slot, Status.DETAINED, "detained")
+    model.police.deport(slot, model.t)
+    model.migrants.rest_at_home()
+    assert story.slot == -1  # at home, in the register
+    story.observe()
+    said = [text for _, text in story.lines]
+    assert any(text.startswith("Deported to") and "banned from Kazakhstan until" in text for text in said), said

@@ -6,7 +6,7 @@ entry ban, an amnesty card, offences on record, their fear of the police (the
 ``KEPT`` fields of each book of ``sim/people``). Everything else a stay needs is
 set afresh on entry. So a person back home gives up their slot in the books'
 arrays, whose other fields would sit unused for seasons, and their memory waits
-here in columns of about 60 bytes a person instead of about 140; the slot goes
+here in columns of 65 bytes a person instead of 147; the slot goes
 to the next person who comes. Memory and the day's work then follow the people
 present, not everyone who ever came. ``HomeRegister`` is the only writer of its
 columns; ``Population`` stores people in it and brings them back.
@@ -75,6 +75,10 @@ class HomeRegister:
         kept = [{name: self.columns[(b, name)][rows] for name in book.KEPT} for b, book in enumerate(self._books)]
         moved, holes = self._drop(rows)
         return kept, moved, holes
+
+    def reset(self, book: PersonBook, name: str) -> None:
+        """One kept field back to a new person's value in every row."""
+        self.columns[(self._books.index(book), name)][:] = book.FIELDS[name][1]
 
     def learn_of_aid(self, rows: np.ndarray, book: PersonBook) -> None:
         """A campaign reaches people at home too."""

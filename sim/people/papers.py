@@ -50,6 +50,8 @@ class Papers(PersonBook):
         self.deadline[slots] = deadline
         self.reg_until[slots] = np.where(with_card, self.card_until[slots], NEVER)
         self._deadlines.add(slots, deadline)
+        holders = slots[with_card]  # back with a card, in a new slot: its expiry is due there
+        self._card_expiries.add(holders, self.card_until[holders])
 
     def register(self, slots: np.ndarray, until: np.ndarray | int) -> None:
         """Registered until the day ``until`` (FAR: as long as a permit lasts)."""

@@ -60,6 +60,7 @@ class Population(PersonBook):
         self._free = np.zeros(0, dtype=np.int64)  # free slots, in order
         self._home: HomeRegister | None = None  # made once every book has joined ``books``
         self._watched_row = -1  # the followed person's row while at home
+        self.watched_snapshot: dict[str, object] = {}  # and what their slot held when they gave it up
         self.people_made = 0  # agents made: in a slot, at home in the register, or forgotten
         self.forgotten = 0  # long-term residents gone home for good
         self.ever_count = 0  # agents ever present during the run
@@ -149,6 +150,8 @@ class Population(PersonBook):
         self.forgotten += len(slots) - len(seasonal)
         rows = self.home.store([book.kept(seasonal) for book in self.books])
         if status.watched >= 0 and (slots == status.watched).any():
+            # what the followed person's slot held (for the story of the day they went home)
+            self.watched_snapshot = {f: getattr(b, f)[status.watched].item() for b in self.books for f in b.FIELDS}
             hit = np.flatnonzero(seasonal == status.watched)
             self._watched_row = int(rows[hit[0]]) if len(hit) else -1
             status.watch_away()
@@ -222,6 +225,12 @@ class Population(PersonBook):
 
     def count_trips(self, slots: np.ndarray) -> None:
         self.trips[slots] += 1
+
+    def forget_at_home(self, book: PersonBook, name: str) -> None:
+        """A kept field set back to a new person's value for everyone at home
+        (a new amnesty window: no application is on file)."""
+        if self._home is not None:
+            self._home.reset(book, name)
 
     def learn_of_aid(self, slots: np.ndarray, home_rows: np.ndarray | None = None) -> None:
         """People present learn of the legal aid centres (and, from a campaign,

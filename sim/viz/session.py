@@ -15,7 +15,7 @@ import os
 from collections import deque
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import Any, ClassVar
 
 import numpy as np
 
@@ -248,30 +248,24 @@ class Story:
         the status book watches their new slot when they come back)."""
         return max(self.model.book.watched, -1)
 
-    # what the story reads, each day
+    # what the story reads, each day: from the books while the person holds a
+    # slot; from what their slot held when they gave it up while they are at home
+    READS: ClassVar[dict[str, tuple[type, str]]] = {
+        "district": (int, "district"), "employer": (int, "employer"), "received": (float, "stay_received"),
+        "withheld": (float, "stay_withheld"), "savings": (float, "savings"), "passport_kept": (bool, "passport_kept"),
+        "documents_lost": (bool, "documents_lost"), "catches": (int, "catches"), "violations": (int, "violations"),
+        "extorted_day": (int, "extorted_day"), "bribe": (float, "last_bribe_usd"), "paid_police": (float, "paid_police_usd"),
+        "ban_until": (int, "ban_until"), "appeals": (int, "recent_appellants"), "filed": (bool, "filed"),
+        "card_until": (int, "card_until"),
+    }
+
     def _read(self) -> dict[str, float]:
         m, s = self.model, self.slot
         if s < 0:
-            return {**self.last, "status": int(Status.HOME), "district": -1, "employer": -1}
-        return {
-            "status": int(m.book.status[s]),
-            "district": int(m.population.district[s]),
-            "employer": int(m.jobs.employer[s]),
-            "received": float(m.wallets.stay_received[s]),
-            "withheld": float(m.wallets.stay_withheld[s]),
-            "savings": float(m.wallets.savings[s]),
-            "passport_kept": bool(m.papers.passport_kept[s]),
-            "documents_lost": bool(m.papers.documents_lost[s]),
-            "catches": int(m.records.catches[s]),
-            "violations": int(m.records.violations[s]),
-            "extorted_day": int(m.records.extorted_day[s]),
-            "bribe": float(m.records.last_bribe_usd[s]),
-            "paid_police": float(m.records.paid_police_usd[s]),
-            "ban_until": int(m.records.ban_until[s]),
-            "appeals": int(m.legal_aid.recent_appellants[s]),
-            "filed": bool(m.amnesty.filed[s]),
-            "card_until": int(m.papers.card_until[s]),
-        }
+            last = m.population.watched_snapshot
+            return {"status": int(Status.HOME), **{k: kind(last[f]) for k, (kind, f) in self.READS.items()}}
+        fields = {f: book for book in m.population.books for f in book.FIELDS}
+        return {"status": int(m.book.status[s]), **{k: kind(getattr(fields[f], f)[s]) for k, (kind, f) in self.READS.items()}}
 
     def observe(self) -> None:
         m, now = self.model, self._read()

@@ -56,6 +56,9 @@ def _run(args: argparse.Namespace) -> int:
     except KeyboardInterrupt:
         print("migsim: interrupted; nothing was written for the unfinished run", file=sys.stderr)
         return 130
+    except BrokenPipeError:  # the reader stopped early (migsim params | head): not an error
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())  # so the exit's flush does not fail again
+        return 0
     except OSError as exc:  # a full disk, a folder that went away: the system's words, in one line
         if args.debug:
             raise

@@ -108,3 +108,11 @@ def test_every_commands_help_is_clean(capsys):
             assert (REPO_ROOT / cited).is_file(), f"{name} cites {cited}"
     for name in ("sensitivity", "calibrate"):
         assert f"experiments/{name}_baseline.toml" in " ".join(commands[name].format_help().split())
+
+
+def test_a_reader_that_stops_early_is_not_an_error():
+    """``migsim params | head``: the pipe closes before the table is written."""
+    proc = subprocess.Popen([sys.executable, "-m", "sim.cli", "params"], stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+    proc.stdout.close()  # before the command has written anything (it takes a second to start)
+    _, err = proc.communicate(timeout=120)
+    assert proc.returncode == 0 and err == b""

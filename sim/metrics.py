@@ -7,6 +7,7 @@ from collections import defaultdict
 from typing import TYPE_CHECKING
 
 import numpy as np
+import pandas as pd
 
 from sim.status import IRREGULAR, N_STATUS, STOCK_COLUMNS, TRANSITION_NAMES
 
@@ -121,7 +122,7 @@ class Metrics:
         book = model.book
         return {
             "peak_irregular": int(irregular[peak]),
-            "peak_irregular_date": timeseries["date"].iloc[peak],
+            "peak_irregular_date": pd.Timestamp(timeseries["date"].iloc[peak]).date().isoformat(),
             "mean_irregular": round(float(irregular.mean()), 1),
             "mean_completed_stay_days": (
                 round(people.completed_stay_days / people.completed_stays, 2) if people.completed_stays else None
@@ -162,19 +163,41 @@ CALIBRATION_FIGURES = (
 )
 
 
+def months(timeseries) -> np.ndarray:
+    """The month (1-12) of each day of a time series (its date column as text or as dates)."""
+    return pd.to_datetime(timeseries["date"]).dt.month.to_numpy()
+
+
 def calibration_figures(timeseries, summary: dict) -> dict[str, float]:
     """The figures compared with sim/data/calibration_targets.csv (sources.md 1-2)."""
     irregular = timeseries["irregular"]
-    month = timeseries["date"].str[5:7]
+    month = months(timeseries)
     peak = int(irregular.idxmax())
     return {
-        "irregular_march_mean": float(irregular[month == "03"].mean()),
-        "irregular_november_mean": float(irregular[month == "11"].mean()),
+        "irregular_march_mean": float(irregular[month == 3].mean()),
+        "irregular_november_mean": float(irregular[month == 11].mean()),
         "irregular_peak": float(irregular[peak]),
-        "irregular_peak_month": int(timeseries["date"][peak][5:7]),
+        "irregular_peak_month": int(month[peak]),
         "mean_completed_stay_days": summary["mean_completed_stay_days"],
         "share_men": summary["share_men"],
     }
+
+
+def outcomes(timeseries, summary: dict) -> dict[str, float]:
+    """Every number an experiment may analyse, for one run (``MigrationModel.outcomes``):
+    the key outcomes, the calibration figures, the mean irregular stock of each
+    month, and each appeal category's share."""
+    out = {**key_outcomes(timeseries, summary), **calibration_figures(timeseries, summary)}
+    month = months(timeseries)
+    for m in range(1, 13):
+        values = timeseries["irregular"][month == m]
+        if len(values):
+            out[f"irregular_month_{m:02d}"] = float(values.mean())
+    appeals = summary["appeals_by_category"]
+    total = sum(appeals.values())
+    for category, count in appeals.items():
+        out[f"appeal_share_{category}"] = count / total if total else 0.0
+    return {k: float(v) for k, v in out.items() if v is not None}
 
 
 # Outcomes compared between scenarios (issue 3): name -> (label, unit).
@@ -200,7 +223,7 @@ KEY_OUTCOMES = {
 
 def key_outcomes(timeseries, summary: dict) -> dict[str, float]:
     """One number per key outcome for a run (a row of comparison tables)."""
-    month = timeseries["date"].str[5:7].astype(int)
+    month = months(timeseries)
     season = (month >= 3) & (month <= 11)
     if not season.any():  # a run shorter than the season: use all of it
         season = month > 0

@@ -12,6 +12,7 @@ from typing import Any
 
 import mesa
 import numpy as np
+import pandas as pd
 from mesa.discrete_space import Network
 
 from sim import scenario as scenario_mod
@@ -23,7 +24,7 @@ from sim.amnesty import AmnestyOffice
 from sim.calendar import monthly_curve, run_dates
 from sim.draws import stochastic_round
 from sim.geography import Geography, Place
-from sim.metrics import Metrics
+from sim.metrics import Metrics, outcomes
 from sim.people.beliefs import Beliefs
 from sim.people.jobs import Jobs
 from sim.people.money import Wallets
@@ -248,8 +249,25 @@ class MigrationModel(mesa.Model):
             if progress is not None:
                 progress(self)
 
-    def timeseries(self):
-        return self.datacollector.get_model_vars_dataframe().reset_index(drop=True)
+    def timeseries(self) -> pd.DataFrame:
+        """One row a simulated day so far: the date (a real date column), the stocks
+        by status, the day's flows and the counts by district (docs/ODD.md, 7.12)."""
+        frame = self.datacollector.get_model_vars_dataframe().reset_index(drop=True)
+        frame["date"] = pd.to_datetime(frame["date"])
+        return frame
+
+    def summary(self) -> dict[str, Any]:
+        """The run's totals and calibration figures so far (what summary.json holds)."""
+        return self.metrics.summary(self.timeseries())
+
+    def outcomes(self) -> dict[str, float]:
+        """The run's outcomes so far, one number each, by the names experiment files
+        use: ``peak_irregular``, ``season_mean_irregular`` (March-November),
+        ``season_irregular_share``, totals (``total_deportations``, ``total_bribes``,
+        ``total_appeals``, ...), the calibration figures, ``irregular_month_01``..12
+        and the appeal categories' shares."""
+        timeseries = self.timeseries()
+        return outcomes(timeseries, self.metrics.summary(timeseries))
 
 
 def _reporter(column: str):

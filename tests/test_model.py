@@ -3,6 +3,7 @@ import datetime as dt
 import mesa
 import numpy as np
 import pandas as pd
+import pytest
 
 from sim import MigrationModel
 from sim.agents import Employer, Group, LegalCenter, Migrant, PoliceUnit
@@ -15,7 +16,8 @@ STOCKS = list(STOCK_COLUMNS.values())
 def test_one_row_per_day_on_the_calendar(baseline_run):
     model, ts = baseline_run
     assert len(ts) == 366  # 2008 is a leap year
-    assert ts["date"].iloc[0] == "2008-01-01" and ts["date"].iloc[-1] == "2008-12-31"
+    assert ts["date"].dtype.kind == "M"  # real dates
+    assert ts["date"].iloc[0] == pd.Timestamp("2008-01-01") and ts["date"].iloc[-1] == pd.Timestamp("2008-12-31")
     assert model.date == dt.date(2008, 12, 31)
 
 
@@ -139,3 +141,17 @@ def test_mesa_batch_run_with_flat_parameters():
     assert {"irregular", "present", "deportations"} <= set(df.columns)
     by_level = df.groupby("police_workplace_inspections_per_day")["inspections"].sum()
     assert by_level[0.0] == 0 and by_level[20.0] > 0
+
+
+def test_outcomes_from_python_are_what_experiments_analyse(baseline_run):
+    from sim.experiments.jobs import outcome_names, outcomes_of
+
+    model, ts = baseline_run
+    out = model.outcomes()
+    assert set(out) == set(outcome_names())  # the names an experiment file may list
+    assert out["peak_irregular"] == ts["irregular"].max() > 0
+    season = ts["date"].dt.month.between(3, 11)
+    assert out["season_mean_irregular"] == pytest.approx(ts["irregular"][season].mean())
+    assert out["total_deportations"] == ts["deportations"].sum()
+    assert out == outcomes_of(model, ts)
+    assert model.summary()["peak_irregular_date"] == ts["date"][ts["irregular"].idxmax()].date().isoformat()

@@ -56,25 +56,16 @@ def outcome_names() -> list[str]:
 
 
 def outcomes_of(model, timeseries, weekly: bool = False) -> dict[str, float]:
-    """Every number an experiment may analyse, for one run; ``weekly`` adds the
-    irregular stock's mean in each week from the first day (``irregular_week_NNN``)."""
-    from sim.metrics import calibration_figures, key_outcomes
+    """Every number an experiment may analyse, for one run (``sim.metrics.outcomes``);
+    ``weekly`` adds the irregular stock's mean in each week from the first day
+    (``irregular_week_NNN``)."""
+    from sim.metrics import outcomes
 
-    summary = model.metrics.summary(timeseries)
-    out = {**key_outcomes(timeseries, summary), **calibration_figures(timeseries, summary)}
-    month = timeseries["date"].str[5:7]
-    for m in range(1, 13):
-        values = timeseries["irregular"][month == f"{m:02d}"]
-        if len(values):
-            out[f"irregular_month_{m:02d}"] = float(values.mean())
-    appeals = summary["appeals_by_category"]
-    total = sum(appeals.values())
-    for category, count in appeals.items():
-        out[f"appeal_share_{category}"] = count / total if total else 0.0
+    out = outcomes(timeseries, model.metrics.summary(timeseries))
     if weekly:
         weeks = timeseries["irregular"].groupby(timeseries.index // 7).mean()
         out.update({f"{WEEKLY}{w:03d}": float(v) for w, v in weeks.items()})
-    return {k: float(v) for k, v in out.items() if v is not None}
+    return out
 
 
 def execute(job: ExperimentJob) -> JobResult:

@@ -91,12 +91,12 @@ class AmnestyOffice(PersonBook):
         self.applications = np.concatenate([self.applications, slots])
         model.metrics.add("amnesty_applications", len(slots) * model.scale)
 
-    def withdraw(self, slots: np.ndarray) -> None:
-        """These people are home and leave the books' slots: their applications
-        are withdrawn (as ``decide`` withdraws those of people who have left)."""
-        if len(self.applications) == 0 or len(slots) == 0:
+    def withdraw(self, leaving: np.ndarray) -> None:
+        """People home who leave the books' slots (a mask over slots): their
+        applications are withdrawn (as ``decide`` withdraws those of people who have left)."""
+        if len(self.applications) == 0:
             return
-        gone = np.isin(self.applications, slots)
+        gone = leaving[self.applications]
         self.model.metrics.add("amnesty_withdrawn", int(gone.sum()) * self.model.scale)
         self.applications = self.applications[~gone]
 

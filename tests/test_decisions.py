@@ -81,15 +81,20 @@ def departures_next_season(wave: bool, seed: int, origin: str = "kashkadarya") -
     """Arrivals in 2009 from the region, relative to arrivals from all others,
     not counting the deported themselves (they are banned)."""
     model = MigrationModel(with_events([], start_date=dt.date(2008, 1, 1), end_date=dt.date(2009, 10, 31)), scale=10, rng=seed)
-    deported = np.zeros(0, dtype=np.int64)
+    people = model.population
+    deported = np.zeros(0, dtype=np.int64)  # person numbers (slots are reused)
     while model.running:
         model.step()
         if wave and model.date == dt.date(2008, 9, 15):
-            deported = deport_everyone_from(model, origin)
-    n = model.population.n
-    came = model.population.entered[:n] >= model.day_index(dt.date(2009, 1, 1))
-    came[deported] = False
-    from_region = model.population.origin[:n] == model.geo.origins.index(origin)
+            deported = people.person[deport_everyone_from(model, origin)]
+        if model.date == dt.date(2008, 12, 31):
+            ids_then, trips_then = people.known(people, "trips")
+    ids, trips = people.known(people, "trips")
+    before = np.zeros(len(ids), dtype=trips.dtype)  # people made in 2009 had made no trip before
+    known_then = np.isin(ids, ids_then)
+    before[known_then] = trips_then[np.searchsorted(ids_then, ids[known_then])]
+    came = (trips > before) & ~np.isin(ids, deported)  # came in 2009
+    from_region = people.known(people, "origin")[1] == model.geo.origins.index(origin)
     return (came & from_region).sum() / (came & ~from_region).sum()
 
 

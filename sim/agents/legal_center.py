@@ -65,12 +65,12 @@ class LegalCenter(mesa.discrete_space.FixedAgent):
         self.queue_category = np.concatenate([self.queue_category, category])
         self.queue_since = np.concatenate([self.queue_since, np.broadcast_to(since, slots.shape)])
 
-    def forget(self, slots: np.ndarray) -> None:
-        """These people are home and leave the books' slots: out of the queue (as
-        ``step`` turns away those who have left)."""
-        if len(self.queue) == 0 or len(slots) == 0:
+    def forget(self, leaving: np.ndarray) -> None:
+        """People home who leave the books' slots (a mask over slots): out of the
+        queue (as ``step`` turns away those who have left)."""
+        if len(self.queue) == 0:
             return
-        still = ~np.isin(self.queue, slots)
+        still = ~leaving[self.queue]
         self.model.metrics.add("appeals_turned_away", int((~still).sum()))
         self.queue, self.queue_category, self.queue_since = self.queue[still], self.queue_category[still], self.queue_since[still]
 

@@ -163,19 +163,20 @@ class Migrants:
 
     # ---- is a trip worth it? --------------------------------------------------------------
 
-    def trip_value(self, slots: np.ndarray, t: int) -> np.ndarray:
-        """What a day of a stay is worth to each person (US dollars), from what
-        returnees of their region said, and their own papers."""
+    def trip_value(self, rows: np.ndarray, t: int) -> np.ndarray:
+        """What a day of a stay is worth to each person at home (rows of the home
+        register; US dollars), from what returnees of their region said, and
+        their own papers."""
         model = self.model
         m, police = model.rules.migrants, model.rules.police
-        news = model.news
-        origin = model.population.origin[slots]
+        news, people = model.news, model.population
+        origin = people.home.column(people, "origin")[rows]
         value = news.expected_net_usd_per_day(m.deportation_cost_usd)[origin]
         # A card holder expects no trouble with the police and full pay (employers
         # withhold only from those who cannot complain).
-        card = model.papers.card_until[slots] > t
+        card = people.home.column(model.papers, "card_until")[rows] > t
         value = np.where(card, (news.per_day("received") + news.per_day("withheld"))[origin], value)
-        banned = model.records.ban_until[slots] > t  # most banned people are turned back at the border
+        banned = people.home.column(model.records, "ban_until")[rows] > t  # most banned people are turned back at the border
         return np.where(banned & ~card, value * (1.0 - police.banned_turned_back), value)
 
     def willing_share(self, value: np.ndarray) -> np.ndarray:
@@ -199,9 +200,11 @@ class Migrants:
         home = np.flatnonzero((model.book.status[:n] == Status.HOME) & (population.group[:n] > Group.DAY_TRADER))
         if len(home) == 0:
             return
-        model.amnesty.withdraw(home)
+        leaving = np.zeros(n, dtype=bool)
+        leaving[home] = True
+        model.amnesty.withdraw(leaving)
         for centre in model.legal_aid.centres:
-            centre.forget(home)
+            centre.forget(leaving)
         seen = home[home < len(self._made)]
         for s in seen[self._made[seen]]:
             self.agents[s].remove()
@@ -216,9 +219,11 @@ class Migrants:
         population = model.population
         # Word of open jobs travels home: how many of the willing set off today.
         hazard = m.leave_rate * model.leave_profile[t] * (1 - m.prospects_weight + m.prospects_weight * model.employers.prospects)
-        # Seasonal workers who have been here before wait at home in the register.
-        considering = population.bring_back(sample_positions(rng, population.home.n, hazard))
-        returning = considering[rng.random(len(considering)) < self.willing_share(self.trip_value(considering, t))]
+        # Seasonal workers who have been here before wait at home in the register;
+        # those who go take a slot again.
+        considering = sample_positions(rng, population.home.n, hazard)
+        going = rng.random(len(considering)) < self.willing_share(self.trip_value(considering, t))
+        returning = population.bring_back(considering[going])
         value = model.news.expected_net_usd_per_day(m.deportation_cost_usd)
         first = rng.binomial(population.pool // model.scale, hazard * self.willing_share(value))
         population.take_from_pool(first * model.scale)

@@ -254,7 +254,8 @@ high = 0.9
     assert first == "police_workplace_inspections_per_day"
 
 
-def test_dask_backend_with_no_scheduler_there_is_a_clear_error(tmp_path, capsys):
+def test_dask_backend_with_no_scheduler_there_is_a_clear_error(tmp_path, capsys, monkeypatch):
+    monkeypatch.setenv("MIGSIM_DASK_CONNECT_SECONDS", "2")  # nobody will answer: do not wait the default 10 s
     exp = write_experiment(tmp_path / "sweep.toml", SWEEP)
     port = free_port()
     assert main(["sweep", str(exp), "--backend", "dask", "--scheduler", f"tcp://127.0.0.1:{port}", "--out", str(tmp_path / "o")]) == 2

@@ -434,12 +434,13 @@ def test_a_stopped_sweep_leaves_no_workers(tmp_path, how):
         assert sweep.returncode == 130 and "interrupted" in sweep.stderr.read()
 
 
-def test_a_scheduler_that_is_not_there_leaves_nothing_behind(tmp_path):
+def test_a_scheduler_that_is_not_there_leaves_nothing_behind(tmp_path, monkeypatch):
     import socket
 
     experiment = REPO_ROOT / "experiments" / "sweep_enforcement_quota.toml"
     out = tmp_path / "out"
     base = [sys.executable, "-m", "sim.cli", "sweep", str(experiment), "--out", str(out), "--backend", "dask"]
+    monkeypatch.setenv("MIGSIM_DASK_CONNECT_SECONDS", "2")  # nobody will answer: do not wait the default 10 s
     bad = subprocess.run([*base, "--scheduler", "not a url"], capture_output=True, text=True, timeout=120)  # noqa: PLW1510
     assert bad.returncode == 2 and "--scheduler 'not a url': expected an address such as tcp://" in bad.stderr
     with socket.socket() as closed:  # a port nobody listens on

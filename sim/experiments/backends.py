@@ -25,6 +25,18 @@ class BackendError(Exception):
     scheduler does not answer); the message says what to do."""
 
 
+CONNECT_SECONDS = 10  # how long to keep trying a --scheduler address before saying nobody answers
+
+
+def connect_seconds() -> float:
+    """Seconds to wait for a Dask scheduler: MIGSIM_DASK_CONNECT_SECONDS, else CONNECT_SECONDS."""
+    try:
+        seconds = float(os.environ.get("MIGSIM_DASK_CONNECT_SECONDS", CONNECT_SECONDS))
+    except ValueError:
+        return CONNECT_SECONDS
+    return seconds if 0 < seconds < 3600 else CONNECT_SECONDS
+
+
 def default_workers() -> int:
     """The cores this process may use."""
     return len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else (os.cpu_count() or 1)
@@ -109,7 +121,7 @@ def _dask(jobs, on_result, workers, scheduler, task, tls=None):
     try:
         if scheduler:
             try:
-                client = Client(scheduler, timeout="10s", security=_security(tls))
+                client = Client(scheduler, timeout=f"{connect_seconds()}s", security=_security(tls))
             except Exception as exc:  # noqa: BLE001 (refused, timed out, or something else answers: an HTTP server)
                 raise BackendError(
                     f"--scheduler {scheduler}: no Dask scheduler answers there ({type(exc).__name__}: {exc})"[:300]

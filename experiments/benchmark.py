@@ -63,14 +63,20 @@ def main() -> None:
         return
     rows = []
     for seed in range(1, args.repeat + 1):
-        out = subprocess.run([sys.executable, __file__, "--child", str(seed), "--scale", str(args.scale)],
-                             capture_output=True, text=True, check=True)
+        out = subprocess.run(
+            [sys.executable, __file__, "--child", str(seed), "--scale", str(args.scale)],
+            capture_output=True,
+            text=True,
+            check=True,
+        )
         rows.append(json.loads(out.stdout.strip().splitlines()[-1]))
         print(json.dumps(rows[-1]))
     sim = sorted(r["simulate_seconds"] for r in rows)
-    print(f"simulate: median {sim[len(sim) // 2]:.2f} s (min {sim[0]:.2f}, max {sim[-1]:.2f}); "
-          f"build: {rows[0]['build_seconds']:.2f} s; peak RSS {max(r['peak_rss_mb'] for r in rows):.0f} MB; "
-          f"{rows[0]['agent_days_per_second']:,} agent-days/s; peak present {rows[0]['peak_present']:,}")
+    print(
+        f"simulate: median {sim[len(sim) // 2]:.2f} s (min {sim[0]:.2f}, max {sim[-1]:.2f}); "
+        f"build: {rows[0]['build_seconds']:.2f} s; peak RSS {max(r['peak_rss_mb'] for r in rows):.0f} MB; "
+        f"{rows[0]['agent_days_per_second']:,} agent-days/s; peak present {rows[0]['peak_present']:,}"
+    )
 
 
 if __name__ == "__main__":

@@ -34,9 +34,16 @@ def main() -> None:
     parser.add_argument("--jobs", type=int, default=40)
     parser.add_argument("--scale", type=int, default=20)
     args = parser.parse_args()
-    exp = Experiment(name="bench", scenario=str(BASELINE), scale=args.scale, replications=1, seed=1, outcomes=["peak_irregular"],
-                     design=Design(kind="lhs", samples=args.jobs),
-                     parameters=[Parameter(name="police_detection", low=0.1, high=0.6)])
+    exp = Experiment(
+        name="bench",
+        scenario=str(BASELINE),
+        scale=args.scale,
+        replications=1,
+        seed=1,
+        outcomes=["peak_irregular"],
+        design=Design(kind="lhs", samples=args.jobs),
+        parameters=[Parameter(name="police_detection", low=0.1, high=0.6)],
+    )
     jobs = make_jobs(exp, BASELINE)
     walls = {"local x1": timed(jobs, "local", 1), "local x2": timed(jobs, "local", 2), "dask x2": timed(jobs, "dask", 2)}
     for name, wall in walls.items():

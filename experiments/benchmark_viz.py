@@ -58,7 +58,7 @@ def day_of(page) -> int:
     match = DATE.search(page.inner_text("body", timeout=180_000))
     if not match:
         return 0
-    date = dt.datetime.strptime(match.group(1), "%d %B %Y").date()
+    date = dt.datetime.strptime(match.group(1), "%d %B %Y").date()  # noqa: DTZ007 - a calendar date, no time of day
     return (date - dt.date(date.year, 1, 1)).days + 1
 
 

@@ -43,11 +43,14 @@ def run_seeds(function, doc: str) -> list[dict]:
 def main() -> None:
     table = pd.DataFrame(run_seeds(figures, __doc__)).set_index("seed")
     targets = {r["target"]: r for r in read_data_csv("calibration_targets.csv")}
-    summary = pd.DataFrame({
-        "mean": table.mean(), "sd": table.std(),
-        "low": [float(targets[c]["low"]) for c in table.columns],
-        "high": [float(targets[c]["high"]) for c in table.columns],
-    })
+    summary = pd.DataFrame(
+        {
+            "mean": table.mean(),
+            "sd": table.std(),
+            "low": [float(targets[c]["low"]) for c in table.columns],
+            "high": [float(targets[c]["high"]) for c in table.columns],
+        }
+    )
     summary["met"] = (summary["mean"] >= summary["low"]) & (summary["mean"] <= summary["high"])
     pd.set_option("display.width", 200)
     print(table.round(3).to_string())

@@ -64,9 +64,16 @@ def compare(frame: pd.DataFrame, reference: int = 1) -> pd.DataFrame:
             a, b = group[name].astype(float), ref[name].astype(float)
             se = np.sqrt(a.var(ddof=1) / len(a) + b.var(ddof=1) / len(b))
             diff = a.mean() - b.mean()
-            rows.append({"outcome": name, "scale": scale, "mean": a.mean(), "diff": diff,
-                         "z": diff / se if se > 0 else (0.0 if diff == 0 else np.inf),
-                         "relative": diff / b.mean() if b.mean() else 0.0})
+            rows.append(
+                {
+                    "outcome": name,
+                    "scale": scale,
+                    "mean": a.mean(),
+                    "diff": diff,
+                    "z": diff / se if se > 0 else (0.0 if diff == 0 else np.inf),
+                    "relative": diff / b.mean() if b.mean() else 0.0,
+                }
+            )
     return pd.DataFrame(rows)
 
 

@@ -60,14 +60,32 @@ def table(runs: pd.DataFrame) -> pd.DataFrame:
     rows = []
     for name, t in targets.items():
         rows.append({"figure": name, "kind": "fit", "observed": float(t["observed"]), "source": t["source"]})
-    rows.append({"figure": "mean_age_arrivals", "kind": "fit (direct)", "observed": 33.0,
-                 "source": "legal aid monitoring (docs/sources.md 2)"})
-    rows.append({"figure": "appeals_two_centres_per_7_months", "kind": "check", "observed": OBSERVED_APPEALS,
-                 "source": "legal aid monitoring (docs/sources.md 6)"})
-    modelled = [c[len("appeal_share_"):] for c in runs if c.startswith("appeal_share_")]
+    rows.append(
+        {
+            "figure": "mean_age_arrivals",
+            "kind": "fit (direct)",
+            "observed": 33.0,
+            "source": "legal aid monitoring (docs/sources.md 2)",
+        }
+    )
+    rows.append(
+        {
+            "figure": "appeals_two_centres_per_7_months",
+            "kind": "check",
+            "observed": OBSERVED_APPEALS,
+            "source": "legal aid monitoring (docs/sources.md 6)",
+        }
+    )
+    modelled = [c[len("appeal_share_") :] for c in runs if c.startswith("appeal_share_")]
     for category, share in observed_appeal_shares(modelled).items():
-        rows.append({"figure": f"appeal_share_{category}", "kind": "check", "observed": round(share, 4),
-                     "source": "legal aid monitoring (docs/sources.md 6), among the categories the model represents"})
+        rows.append(
+            {
+                "figure": f"appeal_share_{category}",
+                "kind": "check",
+                "observed": round(share, 4),
+                "source": "legal aid monitoring (docs/sources.md 6), among the categories the model represents",
+            }
+        )
     for name in [c for c in runs if c.startswith("catch_share_")]:
         rows.append({"figure": name, "kind": "output (no observation)", "observed": np.nan, "source": ""})
     out = pd.DataFrame(rows)

@@ -5,6 +5,7 @@ from __future__ import annotations
 import argparse
 import datetime as dt
 import json
+import math
 import os
 import platform
 import re
@@ -97,10 +98,14 @@ def build_parser() -> argparse.ArgumentParser:
         formatter_class=HelpWithDefaults,
     )
     run.add_argument("scenario", type=Path, metavar="SCENARIO.toml", help="scenario file, e.g. scenarios/baseline.toml")
-    _add_run_options(run, replications=1, seed_help="random seed; the same scenario, seed and scale give byte-identical output",
-                     out_default="results/<scenario name>/<UTC timestamp>/",
-                     replications_help="run R seeds (SEED, SEED+1, ...) in parallel; writes each run under seeds/, "
-                     "plus ensemble.csv (per day: mean and central 95%% of runs) and a fan chart")
+    _add_run_options(
+        run,
+        replications=1,
+        seed_help="random seed; the same scenario, seed and scale give byte-identical output",
+        out_default="results/<scenario name>/<UTC timestamp>/",
+        replications_help="run R seeds (SEED, SEED+1, ...) in parallel; writes each run under seeds/, "
+        "plus ensemble.csv (per day: mean and central 95%% of runs) and a fan chart",
+    )
     run.set_defaults(func=cmd_run)
 
     compare = sub.add_parser(
@@ -116,17 +121,37 @@ def build_parser() -> argparse.ArgumentParser:
         "resumes, and --backend dask runs on a cluster. Then: migsim report DIR.",
         formatter_class=HelpWithDefaults,
     )
-    compare.add_argument("scenarios", type=Path, nargs="+", metavar="SCENARIO.toml",
-                         help="two or more scenario files with the same dates; the first is the reference")
-    _add_run_options(compare, replications=None, seed_help="first seed; the others follow it (and the parameter draws follow from it)",
-                     out_default="results/compare/<UTC timestamp>/",
-                     replications_help="seeds per scenario and parameter set (default: 5 with draws, 10 without)")
-    compare.add_argument("--draws", type=int, default=None, metavar="D",
-                         help=f"parameter sets drawn (default: {DEFAULT_DRAWS} when the reference scenario states [ranges] or a "
-                         "posterior, else 0); 0 compares at the scenarios' own values only (seed-to-seed noise only)")
-    compare.add_argument("--backend", choices=("local", "dask", "inprocess"), default="local",
-                         help="local: a process pool on this machine; dask: a Dask cluster (--scheduler, or a local one); inprocess: no parallelism")
-    compare.add_argument("--scheduler", default=None, metavar="ADDRESS", help="Dask scheduler, e.g. tcp://10.0.0.5:8786 (dask backend)")
+    compare.add_argument(
+        "scenarios",
+        type=Path,
+        nargs="+",
+        metavar="SCENARIO.toml",
+        help="two or more scenario files with the same dates; the first is the reference",
+    )
+    _add_run_options(
+        compare,
+        replications=None,
+        seed_help="first seed; the others follow it (and the parameter draws follow from it)",
+        out_default="results/compare/<UTC timestamp>/",
+        replications_help="seeds per scenario and parameter set (default: 5 with draws, 10 without)",
+    )
+    compare.add_argument(
+        "--draws",
+        type=int,
+        default=None,
+        metavar="D",
+        help=f"parameter sets drawn (default: {DEFAULT_DRAWS} when the reference scenario states [ranges] or a "
+        "posterior, else 0); 0 compares at the scenarios' own values only (seed-to-seed noise only)",
+    )
+    compare.add_argument(
+        "--backend",
+        choices=("local", "dask", "inprocess"),
+        default="local",
+        help="local: a process pool on this machine; dask: a Dask cluster (--scheduler, or a local one); inprocess: no parallelism",
+    )
+    compare.add_argument(
+        "--scheduler", default=None, metavar="ADDRESS", help="Dask scheduler, e.g. tcp://10.0.0.5:8786 (dask backend)"
+    )
     _add_tls_options(compare)
     compare.set_defaults(func=cmd_compare)
 
@@ -140,13 +165,25 @@ def build_parser() -> argparse.ArgumentParser:
         "(docs/classroom.md has the measured figures).",
         formatter_class=HelpWithDefaults,
     )
-    viz.add_argument("scenario", type=Path, nargs="?", default=None, metavar="SCENARIO.toml",
-                     help="scenario to start with (default: scenarios/baseline.toml)")
-    viz.add_argument("--host", default="127.0.0.1", help="address to listen on (0.0.0.0 to let other machines in the classroom connect)")
+    viz.add_argument(
+        "scenario",
+        type=Path,
+        nargs="?",
+        default=None,
+        metavar="SCENARIO.toml",
+        help="scenario to start with (default: scenarios/baseline.toml)",
+    )
+    viz.add_argument(
+        "--host", default="127.0.0.1", help="address to listen on (0.0.0.0 to let other machines in the classroom connect)"
+    )
     viz.add_argument("--port", type=int, default=8765, help="port of the address the class opens")
-    viz.add_argument("--servers", type=int, default=1,
-                     help="app servers (one process and one core each), on the ports after --port; the address "
-                     "sends each new page to the next one")
+    viz.add_argument(
+        "--servers",
+        type=int,
+        default=1,
+        help="app servers (one process and one core each), on the ports after --port; the address "
+        "sends each new page to the next one",
+    )
     viz.set_defaults(func=cmd_viz)
 
     report = sub.add_parser(
@@ -155,8 +192,12 @@ def build_parser() -> argparse.ArgumentParser:
         description="Write DIR/report.html (self-contained: plots embedded) and the PNGs it needs, from a results "
         "folder of migsim run (single or --replications), compare, sweep, sensitivity or calibrate.",
     )
-    report.add_argument("results", type=Path, metavar="RESULTS_DIR",
-                        help="the folder a run, compare, sweep, sensitivity or calibrate command wrote")
+    report.add_argument(
+        "results",
+        type=Path,
+        metavar="RESULTS_DIR",
+        help="the folder a run, compare, sweep, sensitivity or calibrate command wrote",
+    )
     report.set_defaults(func=cmd_report)
 
     params = sub.add_parser(
@@ -167,30 +208,64 @@ def build_parser() -> argparse.ArgumentParser:
         "assumption (drawn from its stated plausible range) or fixed (a figure from docs/sources.md, a setting, or a steady state: not drawn); "
         "then each event lever with a stated range. --csv writes the same table as CSV to standard output.",
     )
-    params.add_argument("scenario", type=Path, nargs="?", default=None, metavar="SCENARIO.toml",
-                        help="scenario file (default: scenarios/baseline.toml)")
+    params.add_argument(
+        "scenario",
+        type=Path,
+        nargs="?",
+        default=None,
+        metavar="SCENARIO.toml",
+        help="scenario file (default: scenarios/baseline.toml)",
+    )
     params.add_argument("--csv", action="store_true", help="CSV instead of an aligned table")
     params.set_defaults(func=cmd_params)
 
     for name, func, example, text in (
-        ("sweep", cmd_sweep, "sweep_enforcement_quota",
-         "run a parameter sweep (full factorial or Latin hypercube) and plot each outcome against each parameter"),
-        ("sensitivity", cmd_sensitivity, "sensitivity_baseline",
-         "global sensitivity analysis (SALib: Morris screening or Sobol indices) of the outcomes"),
-        ("calibrate", cmd_calibrate, "calibrate_baseline",
-         "calibrate parameters against the observed targets in sim/data by rejection ABC "
-         "(accepted parameter sets, a fit report and a plot of simulated against observed)"),
+        (
+            "sweep",
+            cmd_sweep,
+            "sweep_enforcement_quota",
+            "run a parameter sweep (full factorial or Latin hypercube) and plot each outcome against each parameter",
+        ),
+        (
+            "sensitivity",
+            cmd_sensitivity,
+            "sensitivity_baseline",
+            "global sensitivity analysis (SALib: Morris screening or Sobol indices) of the outcomes",
+        ),
+        (
+            "calibrate",
+            cmd_calibrate,
+            "calibrate_baseline",
+            (
+                "calibrate parameters against the observed targets in sim/data by rejection ABC "
+                "(accepted parameter sets, a fit report and a plot of simulated against observed)"
+            ),
+        ),
     ):
-        exp = sub.add_parser(name, help=text, description=text + ". Every finished job is stored at once in "
-                             "DIR/results.sqlite; running the same command again resumes, skipping finished jobs.",
-                             formatter_class=HelpWithDefaults)
-        exp.add_argument("experiment", type=Path, metavar="EXPERIMENT.toml", help=f"experiment file, e.g. experiments/{example}.toml")
-        exp.add_argument("--backend", choices=("local", "dask", "inprocess"), default="local",
-                         help="local: a process pool on this machine; dask: a Dask cluster (--scheduler, or a local one); inprocess: no parallelism")
-        exp.add_argument("--scheduler", default=None, metavar="ADDRESS", help="Dask scheduler, e.g. tcp://10.0.0.5:8786 (dask backend)")
+        exp = sub.add_parser(
+            name,
+            help=text,
+            description=text + ". Every finished job is stored at once in "
+            "DIR/results.sqlite; running the same command again resumes, skipping finished jobs.",
+            formatter_class=HelpWithDefaults,
+        )
+        exp.add_argument(
+            "experiment", type=Path, metavar="EXPERIMENT.toml", help=f"experiment file, e.g. experiments/{example}.toml"
+        )
+        exp.add_argument(
+            "--backend",
+            choices=("local", "dask", "inprocess"),
+            default="local",
+            help="local: a process pool on this machine; dask: a Dask cluster (--scheduler, or a local one); inprocess: no parallelism",
+        )
+        exp.add_argument(
+            "--scheduler", default=None, metavar="ADDRESS", help="Dask scheduler, e.g. tcp://10.0.0.5:8786 (dask backend)"
+        )
         _add_tls_options(exp)
         exp.add_argument("--workers", type=int, default=None, metavar="W", help="parallel processes (default: all cores)")
-        exp.add_argument("--out", type=Path, default=None, metavar="DIR", help="output folder (default: results/<experiment name>/)")
+        exp.add_argument(
+            "--out", type=Path, default=None, metavar="DIR", help="output folder (default: results/<experiment name>/)"
+        )
         exp.set_defaults(func=func)
     return parser
 
@@ -198,10 +273,14 @@ def build_parser() -> argparse.ArgumentParser:
 def _add_tls_options(parser: argparse.ArgumentParser) -> None:
     """A cluster beyond one trusted network: tls:// with certificates (plain tcp://
     trusts everyone who can reach the scheduler's port)."""
-    for option, what in (("--tls-ca", "the certificate authority that signed the cluster's certificates"),
-                         ("--tls-cert", "this client's certificate"), ("--tls-key", "this client's private key")):
-        parser.add_argument(option, type=Path, default=None, metavar="FILE",
-                            help=f"{what} (PEM), for a --scheduler tls://... address")
+    for option, what in (
+        ("--tls-ca", "the certificate authority that signed the cluster's certificates"),
+        ("--tls-cert", "this client's certificate"),
+        ("--tls-key", "this client's private key"),
+    ):
+        parser.add_argument(
+            option, type=Path, default=None, metavar="FILE", help=f"{what} (PEM), for a --scheduler tls://... address"
+        )
 
 
 def _tls(args: argparse.Namespace) -> dict[str, str] | None:
@@ -214,19 +293,27 @@ def _tls(args: argparse.Namespace) -> dict[str, str] | None:
         raise UsageError("--tls-ca/--tls-cert/--tls-key: only with a --scheduler tls://... address")
     for name, path in files.items():
         if path is None:
-            raise UsageError(f"--scheduler {scheduler}: a tls:// address needs --tls-ca, --tls-cert and --tls-key (missing --tls-{name})")
+            raise UsageError(
+                f"--scheduler {scheduler}: a tls:// address needs --tls-ca, --tls-cert and --tls-key (missing --tls-{name})"
+            )
         if not path.is_file():
             raise UsageError(f"--tls-{name} {path}: no such file")
     return {name: str(path) for name, path in files.items()}
 
 
-def _add_run_options(parser: argparse.ArgumentParser, replications: int | None, seed_help: str, out_default: str,
-                     replications_help: str) -> None:
+def _add_run_options(
+    parser: argparse.ArgumentParser, replications: int | None, seed_help: str, out_default: str, replications_help: str
+) -> None:
     """The options run and compare share."""
     parser.add_argument("--seed", type=int, default=DEFAULT_SEED, help=seed_help)
     parser.add_argument("--out", type=Path, default=None, metavar="DIR", help=f"output folder (default: {out_default})")
-    parser.add_argument("--scale", type=int, default=1, metavar="K",
-                        help="agent scale: one agent stands for K people (faster, coarser; counts stay in people)")
+    parser.add_argument(
+        "--scale",
+        type=int,
+        default=1,
+        metavar="K",
+        help="agent scale: one agent stands for K people (faster, coarser; counts stay in people)",
+    )
     parser.add_argument("--replications", type=int, default=replications, metavar="R", help=replications_help)
     parser.add_argument("--workers", type=int, default=None, metavar="W", help="parallel processes (default: all cores)")
 
@@ -295,11 +382,18 @@ def cmd_run(args: argparse.Namespace) -> int:
     from sim.model import MigrationModel
     from sim.report import plot_stocks
 
-    started = dt.datetime.now(dt.timezone.utc)
+    started = dt.datetime.now(dt.UTC)
     clock = time.perf_counter()
     model = MigrationModel(scenario, scale=args.scale, rng=args.seed)
-    with tqdm(total=len(model.dates), desc=f"{scenario.name}", unit="day", file=sys.stderr, disable=None,
-              bar_format="{desc}: {percentage:3.0f}%|{bar}| {n_fmt}/{total_fmt} days [{elapsed}<{remaining}] {postfix}") as bar:
+    with tqdm(
+        total=len(model.dates),
+        desc=f"{scenario.name}",
+        unit="day",
+        file=sys.stderr,
+        disable=None,
+        bar_format="{desc}: {percentage:3.0f}%|{bar}| {n_fmt}/{total_fmt} days [{elapsed}<{remaining}] {postfix}",
+    ) as bar:
+
         def progress(m: MigrationModel) -> None:
             bar.update(1)
             if m.t % 10 == 0 or not m.running:
@@ -314,9 +408,11 @@ def cmd_run(args: argparse.Namespace) -> int:
         _write_run(stage, timeseries, summary)
         write_atomic(stage / "stocks.png", lambda f: plot_stocks(timeseries, f, _title(scenario, args)), binary=True)
         _write_json(stage / "manifest.json", manifest)
-    print(f"peak irregular {summary['peak_irregular']:,} on {summary['peak_irregular_date']}; "
-          f"mean completed stay {summary['mean_completed_stay_days']} days; "
-          f"{summary['total_deportations']:,} deportations; {summary['total_appeals']:,} appeals")
+    print(
+        f"peak irregular {summary['peak_irregular']:,} on {summary['peak_irregular_date']}; "
+        f"mean completed stay {summary['mean_completed_stay_days']} days; "
+        f"{summary['total_deportations']:,} deportations; {summary['total_appeals']:,} appeals"
+    )
     print(f"wrote {out}/ (timeseries.csv, summary.json, manifest.json, stocks.png)")
     return 0
 
@@ -351,8 +447,14 @@ def _run_all(jobs, args: argparse.Namespace, desc: str):
 
     tls = _check_scheduler(args)
     with tqdm(total=len(jobs), desc=desc, unit="run", file=sys.stderr, disable=None) as bar:
-        return run_jobs(jobs, workers=args.workers, on_done=lambda r: bar.update(1),
-                        backend=getattr(args, "backend", "local"), scheduler=getattr(args, "scheduler", None), tls=tls)
+        return run_jobs(
+            jobs,
+            workers=args.workers,
+            on_done=lambda r: bar.update(1),
+            backend=getattr(args, "backend", "local"),
+            scheduler=getattr(args, "scheduler", None),
+            tls=tls,
+        )
 
 
 def _run_replications(args: argparse.Namespace, scenario, out: Path) -> int:
@@ -361,7 +463,7 @@ def _run_replications(args: argparse.Namespace, scenario, out: Path) -> int:
     from sim.metrics import KEY_OUTCOMES, key_outcomes
     from sim.report import plot_fan
 
-    started = dt.datetime.now(dt.timezone.utc)
+    started = dt.datetime.now(dt.UTC)
     clock = time.perf_counter()
     seeds = _seeds(args)
     results = _run_all([Job(args.scenario, seed, args.scale) for seed in seeds], args, f"{scenario.name} x{len(seeds)}")
@@ -387,7 +489,9 @@ def _run_replications(args: argparse.Namespace, scenario, out: Path) -> int:
         manifest = _manifest(args, started, wall, **_scenario_fields(args.scenario, scenario), seeds=seeds)
         _write_json(stage / "manifest.json", manifest)
     peak = summary["outcomes"]["peak_irregular"]
-    print(f"peak irregular {peak['mean']:,.0f} (95% interval of the mean {peak['lo95']:,.0f}-{peak['hi95']:,.0f}) over {len(seeds)} seeds")
+    print(
+        f"peak irregular {peak['mean']:,.0f} (95% interval of the mean {peak['lo95']:,.0f}-{peak['hi95']:,.0f}) over {len(seeds)} seeds"
+    )
     print(f"wrote {out}/ (ensemble.csv, summary.json, manifest.json, stocks.png, seeds/)")
     return 0
 
@@ -414,13 +518,16 @@ def _comparison_setup(args: argparse.Namespace):
             raise UsageError(
                 f"compare: {path} runs {scenario.run.start_date} to {scenario.run.end_date} but the reference "
                 f"{args.scenarios[0]} runs {ref.run.start_date} to {ref.run.end_date}; compare scenarios over the same dates "
-                "(each year has its own reference, e.g. baseline_2009.toml for 2009)")
+                "(each year has its own reference, e.g. baseline_2009.toml for 2009)"
+            )
     from sim.experiments.uncertainty import plan_draws
 
     declared = bool(plan_draws(dict(zip(names, scenarios)), names[0]))
     if args.draws and not declared:
-        raise UsageError(f"--draws {args.draws}: nothing to draw: {args.scenarios[0]} states no [ranges] and no posterior, "
-                         "and no scenario's events state ranges; use --draws 0")
+        raise UsageError(
+            f"--draws {args.draws}: nothing to draw: {args.scenarios[0]} states no [ranges] and no posterior, "
+            "and no scenario's events state ranges; use --draws 0"
+        )
     args.draws = (DEFAULT_DRAWS if declared else 0) if args.draws is None else args.draws
     args.replications = args.replications or (5 if args.draws else 10)
     return scenarios, names
@@ -438,7 +545,7 @@ def cmd_compare(args: argparse.Namespace) -> int:
     from sim.metrics import key_outcomes
     from sim.report import plot_compare
 
-    started = dt.datetime.now(dt.timezone.utc)
+    started = dt.datetime.now(dt.UTC)
     clock = time.perf_counter()
     seeds = _seeds(args)
     jobs = [Job(path, seed, args.scale, label=name) for path, name in zip(args.scenarios, names) for seed in seeds]
@@ -459,22 +566,55 @@ def cmd_compare(args: argparse.Namespace) -> int:
         scale = _scale_note(args)
         plots = {
             "compare_irregular.png": ([("irregular", "irregular migrants present")], "people", "Irregular migrants present"),
-            "compare_status.png": ([("irregular_stay", "irregular: stay unregistered"), ("irregular_work", "irregular: work without permit"),
-                                    ("registered", "registered"), ("permitted", "permitted (quota)"), ("amnesty_card", "amnesty card")],
-                                   "people", "Stocks by legal status"),
-            "compare_enforcement.png": ([("detentions_cum", "detentions"), ("deportations_cum", "deportations"), ("bribes_cum", "bribes paid")],
-                                        "people, since the start", "Enforcement, running totals"),
-            "compare_legal_aid.png": ([("appeals_cum", "appeals taken"), ("appeals_turned_away_cum", "appeals turned away")],
-                                      "people, since the start", "Legal aid, running totals"),
+            "compare_status.png": (
+                [
+                    ("irregular_stay", "irregular: stay unregistered"),
+                    ("irregular_work", "irregular: work without permit"),
+                    ("registered", "registered"),
+                    ("permitted", "permitted (quota)"),
+                    ("amnesty_card", "amnesty card"),
+                ],
+                "people",
+                "Stocks by legal status",
+            ),
+            "compare_enforcement.png": (
+                [("detentions_cum", "detentions"), ("deportations_cum", "deportations"), ("bribes_cum", "bribes paid")],
+                "people, since the start",
+                "Enforcement, running totals",
+            ),
+            "compare_legal_aid.png": (
+                [("appeals_cum", "appeals taken"), ("appeals_turned_away_cum", "appeals turned away")],
+                "people, since the start",
+                "Legal aid, running totals",
+            ),
         }
         for filename, (columns, unit, what) in plots.items():
             title = f"{what} ({len(seeds)} paired seeds{scale})"
-            write_atomic(stage / filename, lambda f: plot_compare(ensembles, columns, f, title, unit), binary=True)
-        _write_json(stage / "manifest.json", _manifest(args, started, wall, seeds=seeds, draws=0, reference=names[0], scenarios=[
-            {**_scenario_fields(path, s, scenarios[0]), "label": name} for path, s, name in zip(args.scenarios, scenarios, names)]))
+            write_atomic(
+                stage / filename,
+                lambda f, columns=columns, title=title, unit=unit: plot_compare(ensembles, columns, f, title, unit),
+                binary=True,
+            )
+        _write_json(
+            stage / "manifest.json",
+            _manifest(
+                args,
+                started,
+                wall,
+                seeds=seeds,
+                draws=0,
+                reference=names[0],
+                scenarios=[
+                    {**_scenario_fields(path, s, scenarios[0]), "label": name}
+                    for path, s, name in zip(args.scenarios, scenarios, names)
+                ],
+            ),
+        )
     print(report.split("## In plain words")[1].strip())
-    print(f"wrote {out}/ (comparison.md, comparison.csv, outcomes_by_seed.csv, {', '.join(plots)}, scenarios/); "
-          f"then: migsim report {out}")
+    print(
+        f"wrote {out}/ (comparison.md, comparison.csv, outcomes_by_seed.csv, {', '.join(plots)}, scenarios/); "
+        f"then: migsim report {out}"
+    )
     return 0
 
 
@@ -491,7 +631,7 @@ def _compare_with_draws(args: argparse.Namespace, scenarios, names: list[str], o
     from sim.experiments.uncertainty import acts_on, describe_what_matters, draw_parameters, overrides_for, what_matters
     from sim.report import plot_compare_uncertainty
 
-    started = dt.datetime.now(dt.timezone.utc)
+    started = dt.datetime.now(dt.UTC)
     clock = time.perf_counter()
     seeds = _seeds(args)
     by_name = dict(zip(names, scenarios))
@@ -506,13 +646,18 @@ def _compare_with_draws(args: argparse.Namespace, scenarios, names: list[str], o
             for seed in seeds:
                 jobs.append(ExperimentJob(text, sha, overrides, seed, args.scale, position=len(jobs), extra={"weekly": True}))
                 labels.append((name, draw))
-    print(f"{len(names)} scenarios x {args.draws + 1} parameter sets (own values and {args.draws} draws) x {len(seeds)} seeds "
-          f"= {len(jobs)} runs at scale {args.scale}", file=sys.stderr)
+    print(
+        f"{len(names)} scenarios x {args.draws + 1} parameter sets (own values and {args.draws} draws) x {len(seeds)} seeds "
+        f"= {len(jobs)} runs at scale {args.scale}",
+        file=sys.stderr,
+    )
     store_path = out / "results.sqlite"
     counts = _run_stored(jobs, out, args, "compare")
     wall = time.perf_counter() - clock
-    print(f"{counts['total']} runs: {counts['skipped']} done before, {counts['done']} done now, {counts['failed']} failed",
-          file=sys.stderr)
+    print(
+        f"{counts['total']} runs: {counts['skipped']} done before, {counts['done']} done now, {counts['failed']} failed",
+        file=sys.stderr,
+    )
     store = ResultStore(store_path)
     try:
         stored = {row["job_id"]: row for row in store.rows()}
@@ -522,15 +667,24 @@ def _compare_with_draws(args: argparse.Namespace, scenarios, names: list[str], o
     failed = [row for job_id, row in stored.items() if job_id in wanted and row["status"] != "done"]
     if failed:
         _write_failures(out)
-        print(f"migsim: {len(failed)} of {len(wanted)} runs failed; nothing else was written. Fix the cause and run the "
-              f"same command with --out {out} again: finished runs are kept.", file=sys.stderr)
+        print(
+            f"migsim: {len(failed)} of {len(wanted)} runs failed; nothing else was written. Fix the cause and run the "
+            f"same command with --out {out} again: finished runs are kept.",
+            file=sys.stderr,
+        )
         return 1
     rows, weekly = [], []
     for job, (name, draw) in zip(jobs, labels, strict=True):
         values = stored[job.job_id]["outcomes"]
         rows.append({"scenario": name, "draw": draw, "seed": job.seed, **{k: values[k] for k in KEY_OUTCOMES}})
-        weekly.append({"scenario": name, "draw": draw, "seed": job.seed,
-                       **{int(k[len(WEEKLY):]): v for k, v in values.items() if k.startswith(WEEKLY)}})
+        weekly.append(
+            {
+                "scenario": name,
+                "draw": draw,
+                "seed": job.seed,
+                **{int(k[len(WEEKLY) :]): v for k, v in values.items() if k.startswith(WEEKLY)},
+            }
+        )
     outcomes = pd.DataFrame(rows)
     table = paired_comparison(outcomes, reference)
     explained: dict[str, str] = {}
@@ -539,8 +693,10 @@ def _compare_with_draws(args: argparse.Namespace, scenarios, names: list[str], o
         columns = [d.column for d in plan if acts_on(d, name, by_name, reference)]
         sentences = []
         for outcome in ("peak_irregular", "season_mean_irregular"):
-            effect = (outcomes[(outcomes["scenario"] == name) & (outcomes["draw"] > 0)].set_index(["draw", "seed"])[outcome]
-                      - outcomes[(outcomes["scenario"] == reference) & (outcomes["draw"] > 0)].set_index(["draw", "seed"])[outcome])
+            effect = (
+                outcomes[(outcomes["scenario"] == name) & (outcomes["draw"] > 0)].set_index(["draw", "seed"])[outcome]
+                - outcomes[(outcomes["scenario"] == reference) & (outcomes["draw"] > 0)].set_index(["draw", "seed"])[outcome]
+            )
             by_draw = effect.groupby(level="draw").mean()
             result = what_matters(by_draw, draws, columns)
             label = KEY_OUTCOMES[outcome][0]
@@ -548,32 +704,70 @@ def _compare_with_draws(args: argparse.Namespace, scenarios, names: list[str], o
             for parameter, share in result["importance"].items():
                 matters_rows.append({"scenario": name, "outcome": outcome, "parameter": parameter, "importance": round(share, 4)})
             for rev in result["reversals"]:
-                matters_rows.append({"scenario": name, "outcome": outcome, "parameter": "reverses where: " + " and ".join(
-                    f"{k} in [{lo:.4g}, {hi:.4g}]" for k, (lo, hi) in rev["ranges"].items()), "importance": None})
+                matters_rows.append(
+                    {
+                        "scenario": name,
+                        "outcome": outcome,
+                        "parameter": "reverses where: "
+                        + " and ".join(f"{k} in [{lo:.4g}, {hi:.4g}]" for k, (lo, hi) in rev["ranges"].items()),
+                        "importance": None,
+                    }
+                )
         explained[name] = " ".join(sentences)
     weekly_frame = pd.DataFrame(weekly)
     drawn = draws.reset_index()
-    sources = pd.DataFrame([{"column": d.column, "kind": d.kind, "low": d.low, "high": d.high,
-                             "scenario": ", ".join(sorted(d.scenarios)) or "all"} for d in plan])
+    sources = pd.DataFrame(
+        [
+            {
+                "column": d.column,
+                "kind": d.kind,
+                "low": d.low,
+                "high": d.high,
+                "scenario": ", ".join(sorted(d.scenarios)) or "all",
+            }
+            for d in plan
+        ]
+    )
     with staged(out) as stage:  # complete or absent (a results.sqlite beside it stays)
         _write_csv(stage / "outcomes_by_run.csv", outcomes.merge(drawn, on="draw", how="left"))
         _write_csv(stage / "draws.csv", drawn)
         _write_csv(stage / "drawn_parameters.csv", sources)
-        _write_csv(stage / "what_matters.csv", pd.DataFrame(matters_rows, columns=["scenario", "outcome", "parameter", "importance"]))
+        _write_csv(
+            stage / "what_matters.csv", pd.DataFrame(matters_rows, columns=["scenario", "outcome", "parameter", "importance"])
+        )
         _write_csv(stage / "weekly_irregular.csv", weekly_frame)
         _write_csv(stage / "comparison.csv", table.round(4))
         report = markdown_report(table, reference, seeds, args.scale, draws=args.draws, what_matters=explained)
         write_atomic(stage / "comparison.md", lambda f: f.write(report))
         start = scenarios[0].run.start_date
         title = f"Irregular migrants present ({len(seeds)} seeds x {args.draws} parameter draws{_scale_note(args)})"
-        write_atomic(stage / "compare_irregular.png",
-                     lambda f: plot_compare_uncertainty(weekly_frame, reference, start, f, title), binary=True)
-        _write_json(stage / "manifest.json", _manifest(args, started, wall, seeds=seeds, draws=args.draws, reference=reference,
-                                                     runs=len(jobs), runs_done_before=counts["skipped"], scenarios=[
-            {**_scenario_fields(path, s, scenarios[0]), "label": name} for path, s, name in zip(args.scenarios, scenarios, names)]))
+        write_atomic(
+            stage / "compare_irregular.png",
+            lambda f: plot_compare_uncertainty(weekly_frame, reference, start, f, title),
+            binary=True,
+        )
+        _write_json(
+            stage / "manifest.json",
+            _manifest(
+                args,
+                started,
+                wall,
+                seeds=seeds,
+                draws=args.draws,
+                reference=reference,
+                runs=len(jobs),
+                runs_done_before=counts["skipped"],
+                scenarios=[
+                    {**_scenario_fields(path, s, scenarios[0]), "label": name}
+                    for path, s, name in zip(args.scenarios, scenarios, names)
+                ],
+            ),
+        )
     print(report.split("## In plain words")[1].strip())
-    print(f"wrote {out}/ (comparison.md, comparison.csv, outcomes_by_run.csv, draws.csv, drawn_parameters.csv, what_matters.csv, "
-          f"weekly_irregular.csv, compare_irregular.png, results.sqlite); then: migsim report {out}")
+    print(
+        f"wrote {out}/ (comparison.md, comparison.csv, outcomes_by_run.csv, draws.csv, drawn_parameters.csv, what_matters.csv, "
+        f"weekly_irregular.csv, compare_irregular.png, results.sqlite); then: migsim report {out}"
+    )
     return 0
 
 
@@ -596,20 +790,33 @@ def cmd_params(args: argparse.Namespace) -> int:
         rows.append({"parameter": name, "value": value, "kind": kind, "low": low, "high": high})
     for name, (low, high) in ranges.items():
         if name.startswith("events["):
-            index, lever = name[len("events["):].split("].")
+            index, lever = name[len("events[") :].split("].")
             event = scenario.events[int(index)]
-            rows.append({"parameter": name, "value": getattr(event, lever), "kind": f"policy lever ({event.kind})", "low": low, "high": high})
+            rows.append(
+                {
+                    "parameter": name,
+                    "value": getattr(event, lever),
+                    "kind": f"policy lever ({event.kind})",
+                    "low": low,
+                    "high": high,
+                }
+            )
     table = pd.DataFrame(rows)
     if args.csv:
         table.to_csv(sys.stdout, index=False, lineterminator="\n")
         return 0
-    shown = table.assign(value=table["value"].map(lambda v: json.dumps(v) if isinstance(v, (list, dict)) else str(v)),
-                         range=[f"[{lo:g}, {hi:g}]" if lo is not None and pd.notna(lo) else "" for lo, hi in zip(table["low"], table["high"])])
+    shown = table.assign(
+        value=table["value"].map(lambda v: json.dumps(v) if isinstance(v, (list, dict)) else str(v)),
+        range=[f"[{lo:g}, {hi:g}]" if lo is not None and pd.notna(lo) else "" for lo, hi in zip(table["low"], table["high"])],
+    )
     print(shown[["parameter", "value", "kind", "range"]].to_string(index=False, max_colwidth=60))
     counts = table["kind"].value_counts()
-    print(f"\n{len(table)} parameters: " + ", ".join(f"{n} {k}" for k, n in counts.items())
-          + ". Calibrated ranges are those of the calibration's accepted draws; assumption ranges are stated in [ranges]; "
-          "fixed values: docs/sources.md and the comments in the scenario file.")
+    print(
+        f"\n{len(table)} parameters: "
+        + ", ".join(f"{n} {k}" for k, n in counts.items())
+        + ". Calibrated ranges are those of the calibration's accepted draws; assumption ranges are stated in [ranges]; "
+        "fixed values: docs/sources.md and the comments in the scenario file."
+    )
     return 0
 
 
@@ -659,8 +866,10 @@ def cmd_viz(args: argparse.Namespace) -> int:
     ports = [args.port] if args.servers == 1 else [args.port + 1 + i for i in range(args.servers)]
     taken = [p for p in {args.port, *ports} if p > 65535 or not front.port_is_free(args.host, p)]
     if taken:
-        raise UsageError(f"--port {args.port}: port {', '.join(map(str, sorted(taken)))} is in use or not available "
-                         f"on {args.host}; pick another --port")
+        raise UsageError(
+            f"--port {args.port}: port {', '.join(map(str, sorted(taken)))} is in use or not available "
+            f"on {args.host}; pick another --port"
+        )
     app = Path(__file__).parent / "viz" / "app.py"
 
     def solara_on(port: int) -> list[str]:
@@ -684,8 +893,11 @@ def cmd_viz(args: argparse.Namespace) -> int:
         silent = front.wait_until_answering(args.host, ports, seconds=120)
         if silent:
             raise UsageError(f"the app servers on port(s) {', '.join(map(str, silent))} did not start within 120 s")
-        print(f"  {args.servers} servers on ports {ports[0]}-{ports[-1]}; each new page goes to the next one "
-              f"(those ports must be reachable too)", flush=True)
+        print(
+            f"  {args.servers} servers on ports {ports[0]}-{ports[-1]}; each new page goes to the next one "
+            f"(those ports must be reachable too)",
+            flush=True,
+        )
         door.serve_forever()
     except KeyboardInterrupt:
         pass
@@ -711,7 +923,9 @@ def _experiment(args: argparse.Namespace, kinds: tuple[str, ...]):
         raise UsageError("--scheduler: only with --backend dask")
     exp, scenario_path = load_experiment(args.experiment)
     if exp.design.kind not in kinds:
-        raise UsageError(f"{args.experiment}: design.kind: expected one of {', '.join(kinds)} for this command, got {exp.design.kind!r}")
+        raise UsageError(
+            f"{args.experiment}: design.kind: expected one of {', '.join(kinds)} for this command, got {exp.design.kind!r}"
+        )
     out = args.out or Path("results") / exp.name
     if out.exists() and not out.is_dir():
         raise UsageError(f"--out {out}: exists and is not a folder")
@@ -733,8 +947,10 @@ def _run_stored(jobs: list, out: Path, args: argparse.Namespace, desc: str) -> d
     try:
         return run_experiment(jobs, store_path, args.backend, args.workers, args.scheduler, desc=desc, tls=tls)
     except KeyboardInterrupt:
-        print(f"migsim: interrupted; every finished run is saved in {store_path}: run the same command with --out {out} "
-              "to resume", file=sys.stderr)
+        print(
+            f"migsim: interrupted; every finished run is saved in {store_path}: run the same command with --out {out} to resume",
+            file=sys.stderr,
+        )
         raise SystemExit(130) from None
     except BackendError as exc:
         if store_path in made:  # nothing ran: leave nothing behind
@@ -778,7 +994,11 @@ def cmd_sweep(args: argparse.Namespace) -> int:
     for outcome in exp.outcomes:
         if outcome in table:
             label = KEY_OUTCOMES.get(outcome, (outcome,))[0]
-            write_atomic(out / f"sweep_{outcome}.png", lambda f: plot_sweep(table, names, outcome, label, f), binary=True)
+            write_atomic(
+                out / f"sweep_{outcome}.png",
+                lambda f, outcome=outcome, label=label: plot_sweep(table, names, outcome, label, f),
+                binary=True,
+            )
     print(f"wrote {out}/ (results.sqlite, results.csv, sweep_<outcome>.png)")
     return 1 if failed and len(table) == 0 else 0
 
@@ -800,14 +1020,24 @@ def cmd_sensitivity(args: argparse.Namespace) -> int:
     if exp.design.kind == "morris":
         indices = morris_indices(exp.problem(), points, y, exp.outcomes, exp.design.levels, exp.seed)
         _write_csv(out / "sensitivity_morris.csv", indices.round(6))
-        write_atomic(out / "sensitivity_morris.png", lambda f: plot_indices(
-            indices, "mu_star", "mu_star_conf", f, "Morris screening: mu* (mean absolute elementary effect), 95% bars"), binary=True)
+        write_atomic(
+            out / "sensitivity_morris.png",
+            lambda f: plot_indices(
+                indices, "mu_star", "mu_star_conf", f, "Morris screening: mu* (mean absolute elementary effect), 95% bars"
+            ),
+            binary=True,
+        )
         top = indices[indices["rank"] == 1]
     else:
         indices = sobol_indices(exp.problem(), y, exp.outcomes, exp.seed)
         _write_csv(out / "sensitivity_sobol.csv", indices.round(6))
-        write_atomic(out / "sensitivity_sobol.png", lambda f: plot_indices(
-            indices, "ST", "ST_conf", f, "Sobol indices: total (ST) and first order (S1), 95% bars", second=("S1", "S1_conf")), binary=True)
+        write_atomic(
+            out / "sensitivity_sobol.png",
+            lambda f: plot_indices(
+                indices, "ST", "ST_conf", f, "Sobol indices: total (ST) and first order (S1), 95% bars", second=("S1", "S1_conf")
+            ),
+            binary=True,
+        )
         top = indices[indices["rank"] == 1]
     for _, row in top.iterrows():
         print(f"{row['outcome']}: most influential {row['parameter']}")
@@ -843,8 +1073,10 @@ def cmd_calibrate(args: argparse.Namespace) -> int:
     write_atomic(out / "fit_report.md", lambda f: f.write(_fit_markdown(exp, abc, report)))
     write_atomic(out / "calibration_fit.png", lambda f: plot_calibration(abc, names, f, exp.name), binary=True)
     best = abc.sort_values("distance").iloc[0]
-    print(f"accepted {int(abc['accepted'].sum())} of {len(abc)} draws; best distance {best['distance']:.4f} "
-          f"(seasonal curve error {best['seasonal_curve_error']:.4f})")
+    print(
+        f"accepted {int(abc['accepted'].sum())} of {len(abc)} draws; best distance {best['distance']:.4f} "
+        f"(seasonal curve error {best['seasonal_curve_error']:.4f})"
+    )
     print(f"wrote {out}/ (results.sqlite, draws.csv, accepted.csv, fit_report.md, fit_report.csv, calibration_fit.png)")
     return 0
 
@@ -858,13 +1090,25 @@ def _draws_frame(points, names, y, figures):
 
 def _fit_markdown(exp, abc, report) -> str:
     accepted = abc[abc["accepted"]]
-    lines = [f"# Calibration: {exp.name}", "", exp.description, "",
-             f"Rejection ABC: {len(abc)} draws from uniform priors (Latin hypercube), each run with "
-             f"{exp.replications} seed(s) at agent scale {exp.scale}; the {len(accepted)} draws closest to the targets "
-             f"(mean relative error) are accepted.", "", "## Fit (mean over accepted draws)", "",
-             "| target | observed | band | simulated | relative error |", "|---|---:|---:|---:|---:|"]
+    lines = [
+        f"# Calibration: {exp.name}",
+        "",
+        exp.description,
+        "",
+        (
+            f"Rejection ABC: {len(abc)} draws from uniform priors (Latin hypercube), each run with "
+            f"{exp.replications} seed(s) at agent scale {exp.scale}; the {len(accepted)} draws closest to the targets "
+            f"(mean relative error) are accepted."
+        ),
+        "",
+        "## Fit (mean over accepted draws)",
+        "",
+        "| target | observed | band | simulated | relative error |",
+        "|---|---:|---:|---:|---:|",
+    ]
+
     def num(value) -> str:
-        if not isinstance(value, float) or value != value:
+        if not isinstance(value, float) or math.isnan(value):
             return "" if not isinstance(value, str) else value
         return f"{value:,.0f}" if abs(value) >= 100 else f"{value:.3f}"
 
@@ -872,8 +1116,13 @@ def _fit_markdown(exp, abc, report) -> str:
         band = f"{num(r.get('band_low'))}-{num(r.get('band_high'))}" if num(r.get("band_low")) else ""
         obs, sim = num(r["observed"]), num(r["simulated"])
         lines.append(f"| {r['target']} | {obs} | {band} | {sim} | {r['relative_error']:.3f} |")
-    lines += ["", "## Accepted parameter sets (posterior sample)", "", "| parameter | prior range | posterior mean | posterior 5%-95% |",
-              "|---|---|---:|---:|"]
+    lines += [
+        "",
+        "## Accepted parameter sets (posterior sample)",
+        "",
+        "| parameter | prior range | posterior mean | posterior 5%-95% |",
+        "|---|---|---:|---:|",
+    ]
     for p in exp.parameters:
         lo, hi = p.bounds()
         q = accepted[p.name].quantile([0.05, 0.95])
@@ -899,7 +1148,7 @@ def _version(package: str) -> str:
 
 
 def default_out_dir(*parts: str) -> Path:
-    stamp = dt.datetime.now(dt.timezone.utc).strftime("%Y%m%dT%H%M%SZ")
+    stamp = dt.datetime.now(dt.UTC).strftime("%Y%m%dT%H%M%SZ")
     out = Path("results", *parts, stamp)
     n = 1
     while out.exists():  # two runs in one second

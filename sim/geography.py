@@ -39,7 +39,7 @@ def haversine_km(lat1: float, lon1: float, lat2: float, lon2: float) -> float:
 class Place(Cell):
     """A cell of the network that knows what place it is."""
 
-    __slots__ = ["place_id", "name", "kind", "country", "lat", "lon", "border"]
+    __slots__ = ["border", "country", "kind", "lat", "lon", "name", "place_id"]
 
 
 @dataclass(frozen=True)

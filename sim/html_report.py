@@ -35,8 +35,10 @@ def kind_of(folder: Path) -> str:
         return "replications"
     if (folder / "timeseries.csv").exists():
         return "run"
-    raise ReportError(f"{folder}: no migsim output here (expected timeseries.csv, ensemble.csv, comparison.csv, "
-                      "results.csv, sensitivity_*.csv or fit_report.csv)")
+    raise ReportError(
+        f"{folder}: no migsim output here (expected timeseries.csv, ensemble.csv, comparison.csv, "
+        "results.csv, sensitivity_*.csv or fit_report.csv)"
+    )
 
 
 def _img(path: Path, alt: str) -> str:
@@ -73,7 +75,11 @@ def _effect_sentence(row, drawn: bool) -> str:
     from sim.metrics import KEY_OUTCOMES
 
     outcome = row["outcome"]
-    unit = " percentage points" if KEY_OUTCOMES[outcome][1] == "share" else (" people" if KEY_OUTCOMES[outcome][1] == "people" else "")
+    unit = (
+        " percentage points"
+        if KEY_OUTCOMES[outcome][1] == "share"
+        else (" people" if KEY_OUTCOMES[outcome][1] == "people" else "")
+    )
     text = f"{KEY_OUTCOMES[outcome][0]} {_money_or_count(row['diff'], outcome).replace(' pts', '')}{unit}"
     seed_only = _interval(row, "diff_lo95", "diff_hi95")
     text += f" (seed-only 95% interval {seed_only.replace(' pts', '')}"
@@ -99,25 +105,35 @@ def _compare_page(folder: Path, manifest: dict) -> tuple[str, list[str]]:
     scale = manifest.get("scale", 1)
     title = f"{', '.join(s for s in scenarios if s != reference)} against {reference}"
     e = html.escape
-    runs = (f"{first.get('start_date', '?')} to {first.get('end_date', '?')}, agent scale {scale} "
-            f"({'one agent is one person' if scale == 1 else f'one agent stands for {scale} people'}), {len(seeds)} seeds"
-            + (f" x {draws} parameter draws" if draws else " at the scenarios' own parameter values"))
+    runs = (
+        f"{first.get('start_date', '?')} to {first.get('end_date', '?')}, agent scale {scale} "
+        f"({'one agent is one person' if scale == 1 else f'one agent stands for {scale} people'}), {len(seeds)} seeds"
+        + (f" x {draws} parameter draws" if draws else " at the scenarios' own parameter values")
+    )
     sentences = []
     for name in scenarios:
         if name == reference:
             continue
         rows = table[table["scenario"] == name].set_index("outcome", drop=False)
         effects = "; ".join(_effect_sentence(rows.loc[o], bool(draws)) for o in STOCK_EFFECTS if o in rows.index)
-        sides = ", ".join(f"{KEY_OUTCOMES[o][0]} {_money_or_count(rows.loc[o, 'diff'], o)}" for o in SIDE_EFFECTS if o in rows.index)
+        sides = ", ".join(
+            f"{KEY_OUTCOMES[o][0]} {_money_or_count(rows.loc[o, 'diff'], o)}" for o in SIDE_EFFECTS if o in rows.index
+        )
         sentences.append(f"<b>{e(name)}</b> against {e(reference)} changes {e(effects)}. Costs and side effects: {e(sides)}.")
     summary = ["<p>" + " ".join(sentences) + "</p>"]  # one paragraph an analyst can forward
     if len(seeds) < 2:
-        summary.append("<p class='note'>One seed per scenario: no interval and no verdict (the noise between runs is unknown).</p>")
+        summary.append(
+            "<p class='note'>One seed per scenario: no interval and no verdict (the noise between runs is unknown).</p>"
+        )
     if not draws:
-        summary.append("<p class='note'>Parameters were not drawn: the intervals show seed-to-seed noise only, "
-                       "not the uncertainty of the assumed parameters.</p>")
-    summary.append(f"<p class='note'>Runs: {e(runs)}. Robust: the interval over parameter draws and seeds excludes zero. "
-                   "Money is in US dollars; stocks and flows in people.</p>")
+        summary.append(
+            "<p class='note'>Parameters were not drawn: the intervals show seed-to-seed noise only, "
+            "not the uncertainty of the assumed parameters.</p>"
+        )
+    summary.append(
+        f"<p class='note'>Runs: {e(runs)}. Robust: the interval over parameter draws and seeds excludes zero. "
+        "Money is in US dollars; stocks and flows in people.</p>"
+    )
     parts = ["<h2>Executive summary</h2>", *summary, "<h2>What each scenario does</h2>", "<ul>"]
     for name in scenarios:
         info = described.get(name, {})
@@ -145,26 +161,42 @@ def _compare_page(folder: Path, manifest: dict) -> tuple[str, list[str]]:
             unit = "percent (difference: points)" if KEY_OUTCOMES[o][1] == "share" else KEY_OUTCOMES[o][1]
             verdict = "" if len(seeds) < 2 else ("distinguishable" if r["distinguishable"] else "within noise")
             holm = "" if len(seeds) < 2 or pd.isna(r.get("p_holm")) else ("yes" if r["distinguishable_holm"] else "no")
-            cells = [KEY_OUTCOMES[o][0], unit, _money_or_count(ref_rows.loc[o, "mean"], o, signed=False),
-                     _money_or_count(r["mean"], o, signed=False), _money_or_count(r["diff"], o), _interval(r, "diff_lo95", "diff_hi95"),
-                     verdict, holm]
+            cells = [
+                KEY_OUTCOMES[o][0],
+                unit,
+                _money_or_count(ref_rows.loc[o, "mean"], o, signed=False),
+                _money_or_count(r["mean"], o, signed=False),
+                _money_or_count(r["diff"], o),
+                _interval(r, "diff_lo95", "diff_hi95"),
+                verdict,
+                holm,
+            ]
             if draws:
-                cells += [_interval(r, "diff_lo95_param", "diff_hi95_param"), f"{r['sign_agreement']:.2f}",
-                          "robust" if r.get("robust") else "not robust"]
+                cells += [
+                    _interval(r, "diff_lo95_param", "diff_hi95_param"),
+                    f"{r['sign_agreement']:.2f}",
+                    "robust" if r.get("robust") else "not robust",
+                ]
             body.append("<tr>" + "".join(f"<td>{e(str(c))}</td>" for c in cells) + "</tr>")
-        parts += [f"<h2>{e(name)} against {e(reference)}</h2>",
-                  "<p class='note'>Outcomes that are zero in both scenarios are left out.</p>",
-                  "<table><tr>" + "".join(f"<th>{e(h)}</th>" for h in head) + "</tr>" + "".join(body) + "</table>"]
+        parts += [
+            f"<h2>{e(name)} against {e(reference)}</h2>",
+            "<p class='note'>Outcomes that are zero in both scenarios are left out.</p>",
+            "<table><tr>" + "".join(f"<th>{e(h)}</th>" for h in head) + "</tr>" + "".join(body) + "</table>",
+        ]
         tested = int(table["p_value"].notna().sum()) if "p_value" in table else 0
         if tested and len(seeds) >= 2:
-            parts.append(f"<p class='note'>{tested} differences are tested at once; 'after Holm' corrects for that "
-                         "(family-wise error 5%).</p>")
+            parts.append(
+                f"<p class='note'>{tested} differences are tested at once; 'after Holm' corrects for that "
+                "(family-wise error 5%).</p>"
+            )
     matters = folder / "what_matters.csv"
     if draws and (folder / "comparison.md").exists():
         md = (folder / "comparison.md").read_text()
         plain = md.split("## In plain words", 1)[1] if "## In plain words" in md else ""
-        parts += ["<h2>In plain words, and what matters</h2>", "<ul>" + "".join(
-            f"<li>{e(line[2:])}</li>" for line in plain.strip().splitlines() if line.startswith("- ")) + "</ul>"]
+        parts += [
+            "<h2>In plain words, and what matters</h2>",
+            "<ul>" + "".join(f"<li>{e(line[2:])}</li>" for line in plain.strip().splitlines() if line.startswith("- ")) + "</ul>",
+        ]
         if matters.exists():
             frame = pd.read_csv(matters)
             if not frame.empty:
@@ -177,15 +209,21 @@ def _compare_page(folder: Path, manifest: dict) -> tuple[str, list[str]]:
     parts.append("<h2>Sources and assumptions</h2>")
     if draws and sources.exists():
         frame = pd.read_csv(sources)
-        parts.append(f"<p>Each of the {draws} parameter draws set these values; every scenario ran on the same draws. "
-                     "Calibrated parameters come jointly from the calibration's accepted draws (their range here is "
-                     "that of the accepted draws); assumptions and policy levers from their plausible ranges stated in the "
-                     "scenario files (Latin hypercube). The sources of the other figures are in docs/sources.md.</p>")
-        frame = frame.rename(columns={"column": "parameter", "kind": "kind", "low": "low", "high": "high", "scenario": "drawn for"})
+        parts.append(
+            f"<p>Each of the {draws} parameter draws set these values; every scenario ran on the same draws. "
+            "Calibrated parameters come jointly from the calibration's accepted draws (their range here is "
+            "that of the accepted draws); assumptions and policy levers from their plausible ranges stated in the "
+            "scenario files (Latin hypercube). The sources of the other figures are in docs/sources.md.</p>"
+        )
+        frame = frame.rename(
+            columns={"column": "parameter", "kind": "kind", "low": "low", "high": "high", "scenario": "drawn for"}
+        )
         parts.append(_table(frame))
     else:
-        parts.append("<p>No parameters were drawn: every run used the values in the scenario files (docs/sources.md gives "
-                     "the source or the assumption behind each).</p>")
+        parts.append(
+            "<p>No parameters were drawn: every run used the values in the scenario files (docs/sources.md gives "
+            "the source or the assumption behind each).</p>"
+        )
     return f"Scenario comparison: {title}", parts
 
 
@@ -209,23 +247,36 @@ def build(folder: Path) -> tuple[str, list[Path]]:
         appeals = folder / "report_appeals.png"
         plot_appeals(summary["appeals_by_category"], appeals, "Legal aid appeals by category")
         made += [stocks, district, appeals]
-        facts = pd.DataFrame([
-            ("peak irregular", f"{summary['peak_irregular']:,} on {summary['peak_irregular_date']}"),
-            ("mean completed stay (seasonal workers)", f"{summary['mean_completed_stay_days']} days"),
-            ("share of men", summary["share_men"]),
-            ("deportations", f"{summary['total_deportations']:,}"),
-            ("legal aid appeals", f"{summary['total_appeals']:,}"),
-            ("amnesty cards held at the end", f"{summary.get('amnesty_cards_end', 0):,}"),
-        ], columns=["figure", "value"])
-        parts += ["<h2>Summary</h2>", _table(facts), "<h2>Stocks by legal status</h2>", _img(stocks, "stocks"),
-                  "<h2>Where: the districts at the peak</h2>", _img(district, "district map"),
-                  "<h2>Legal aid appeals</h2>", _img(appeals, "appeals")]
+        facts = pd.DataFrame(
+            [
+                ("peak irregular", f"{summary['peak_irregular']:,} on {summary['peak_irregular_date']}"),
+                ("mean completed stay (seasonal workers)", f"{summary['mean_completed_stay_days']} days"),
+                ("share of men", summary["share_men"]),
+                ("deportations", f"{summary['total_deportations']:,}"),
+                ("legal aid appeals", f"{summary['total_appeals']:,}"),
+                ("amnesty cards held at the end", f"{summary.get('amnesty_cards_end', 0):,}"),
+            ],
+            columns=["figure", "value"],
+        )
+        parts += [
+            "<h2>Summary</h2>",
+            _table(facts),
+            "<h2>Stocks by legal status</h2>",
+            _img(stocks, "stocks"),
+            "<h2>Where: the districts at the peak</h2>",
+            _img(district, "district map"),
+            "<h2>Legal aid appeals</h2>",
+            _img(appeals, "appeals"),
+        ]
     elif kind == "replications":
         summary = json.loads((folder / "summary.json").read_text())
         rows = [(name, v["mean"], v["lo95"], v["hi95"]) for name, v in summary["outcomes"].items()]
-        parts += [f"<h2>Key outcomes over {summary['replications']} seeds (mean and 95% interval of the mean)</h2>",
-                  _table(pd.DataFrame(rows, columns=["outcome", "mean", "lo95", "hi95"])),
-                  "<h2>Stocks by legal status (central 95% of runs)</h2>", _img(folder / "stocks.png", "fan chart")]
+        parts += [
+            f"<h2>Key outcomes over {summary['replications']} seeds (mean and 95% interval of the mean)</h2>",
+            _table(pd.DataFrame(rows, columns=["outcome", "mean", "lo95", "hi95"])),
+            "<h2>Stocks by legal status (central 95% of runs)</h2>",
+            _img(folder / "stocks.png", "fan chart"),
+        ]
         first = sorted((folder / "seeds").glob("seed-*"))
         if first:
             ts = pd.read_csv(first[0] / "timeseries.csv")
@@ -245,10 +296,18 @@ def build(folder: Path) -> tuple[str, list[Path]]:
         for csv in sorted(folder.glob("sensitivity_*.csv")):
             parts += [f"<h2>{csv.stem.replace('_', ' ')}</h2>", _table(pd.read_csv(csv)), _img(csv.with_suffix(".png"), csv.stem)]
     else:  # calibrate
-        parts += ["<h2>Fit</h2>", _table(pd.read_csv(folder / "fit_report.csv").fillna("")),
-                  _img(folder / "calibration_fit.png", "calibration fit"),
-                  "<h2>Accepted parameter sets</h2>", _table(pd.read_csv(folder / "accepted.csv").iloc[:, :12])]
-    head = f"<!doctype html><html><head><meta charset='utf-8'><title>{html.escape(title)}</title><style>{STYLE}</style></head><body>"
-    meta = " · ".join(f"{k}: {html.escape(str(v))}" for k, v in manifest.items() if k in ("seed", "seeds", "scale", "migsim_version", "started"))
+        parts += [
+            "<h2>Fit</h2>",
+            _table(pd.read_csv(folder / "fit_report.csv").fillna("")),
+            _img(folder / "calibration_fit.png", "calibration fit"),
+            "<h2>Accepted parameter sets</h2>",
+            _table(pd.read_csv(folder / "accepted.csv").iloc[:, :12]),
+        ]
+    head = (
+        f"<!doctype html><html><head><meta charset='utf-8'><title>{html.escape(title)}</title><style>{STYLE}</style></head><body>"
+    )
+    meta = " · ".join(
+        f"{k}: {html.escape(str(v))}" for k, v in manifest.items() if k in ("seed", "seeds", "scale", "migsim_version", "started")
+    )
     page = head + f"<h1>{html.escape(title)}</h1><p class='note'>{meta}</p>" + "\n".join(parts) + "</body></html>"
     return page, made

@@ -57,8 +57,17 @@ class Metrics:
 
     def columns(self) -> list[str]:
         return (
-            ["date", "present", "irregular", *STOCK_COLUMNS.values(), "employed", "job_seekers", "passports_kept",
-             "quota_permits", "permits_in_use"]
+            [
+                "date",
+                "present",
+                "irregular",
+                *STOCK_COLUMNS.values(),
+                "employed",
+                "job_seekers",
+                "passports_kept",
+                "quota_permits",
+                "permits_in_use",
+            ]
             + ["arrivals", "departures", "detentions", "deportations", "demand", "unfilled_demand"]
             + list(EVENTS)
             + self.district_columns
@@ -77,8 +86,12 @@ class Metrics:
         present = people.present()
         n_districts = len(model.geo.districts)
         # one count of people by (status, district) gives every stock
-        cells = np.bincount(book.status[present].astype(np.intp) * n_districts + people.district[present],
-                            minlength=N_STATUS * n_districts).reshape(N_STATUS, n_districts) * scale
+        cells = (
+            np.bincount(
+                book.status[present].astype(np.intp) * n_districts + people.district[present], minlength=N_STATUS * n_districts
+            ).reshape(N_STATUS, n_districts)
+            * scale
+        )
         stocks = cells.sum(axis=1)
         by_district = cells[IRREGULAR].sum(axis=0)
         row: dict[str, object] = {
@@ -137,8 +150,9 @@ class Metrics:
             "total_deportations": int(timeseries["deportations"].sum()),
             "total_appeals": int(timeseries["appeals"].sum()),
             "amnesty_cards_end": int(timeseries["amnesty_card"].iloc[-1]) + self._cards_at_home(),
-            "appeals_by_category": {c: int(n) for c, n, modelled in zip(aid.categories, aid.by_category, aid.modelled, strict=True)
-                                    if modelled},
+            "appeals_by_category": {
+                c: int(n) for c, n, modelled in zip(aid.categories, aid.by_category, aid.modelled, strict=True) if modelled
+            },
             "appeals_by_centre": dict(sorted(aid.by_centre.items())),
             "catch_outcomes": catch_outcomes(timeseries),
             "totals": {name: round(float(v), 2) for name, v in sorted(self.totals.items())},
@@ -149,8 +163,12 @@ class Metrics:
 def catch_outcomes(timeseries) -> dict[str, int]:
     """How catches of irregular migrants ended: a bribe, a fine, detention (and
     deportation), or let go."""
-    return {"bribe": int(timeseries["bribes"].sum()), "fine": int(timeseries["fines"].sum()),
-            "detention": int(timeseries["detentions"].sum()), "let_go": int(timeseries["released"].sum())}
+    return {
+        "bribe": int(timeseries["bribes"].sum()),
+        "fine": int(timeseries["fines"].sum()),
+        "detention": int(timeseries["detentions"].sum()),
+        "let_go": int(timeseries["released"].sum()),
+    }
 
 
 CALIBRATION_FIGURES = (

@@ -48,7 +48,9 @@ class MigrationModel(mesa.Model):
             ``mesa.batch_run`` and the SolaraViz sliders pass them.
     """
 
-    def __init__(self, scenario: str | Path | scenario_mod.Scenario | None = None, scale: int = 1, rng: Any = None, **overrides: Any):
+    def __init__(
+        self, scenario: str | Path | scenario_mod.Scenario | None = None, scale: int = 1, rng: Any = None, **overrides: Any
+    ):
         super().__init__(rng=rng)
         if not isinstance(scenario, scenario_mod.Scenario):
             scenario = scenario_mod.load(scenario or scenario_mod.BASELINE)
@@ -212,7 +214,9 @@ class MigrationModel(mesa.Model):
         tomorrow = self.date_of(self.t + 1)
         start = event.get("start", tomorrow)
         if not isinstance(start, dt.date) or start < tomorrow:
-            raise scenario_mod.ScenarioError(f"enact: an event decided on {self.date} must start on {tomorrow} or later, not {start}")
+            raise scenario_mod.ScenarioError(
+                f"enact: an event decided on {self.date} must start on {tomorrow} or later, not {start}"
+            )
         events = self._without(replacing) if replacing is not None else list(self.params.events)
         self._reschedule([*events, {**event, "start": start}], f"a policy enacted on {self.date}")
         return self.params.events[-1]

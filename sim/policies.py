@@ -39,7 +39,7 @@ class Event(Strict):
     end: dt.date | None = None
     note: str = ""  # what the event stands for, with its source
     # plausible ranges of levers whose size the sources do not give: lever -> [low, high]
-    ranges: dict[str, Range] = {}
+    ranges: dict[str, Range] = Field(default_factory=dict)
 
     @model_validator(mode="after")
     def _ordered(self):
@@ -92,7 +92,7 @@ class Quota(Event):
     factor: NonNegative
 
     def apply(self, rules):
-        return _replace(rules, "employers", quota_permits=int(round(rules.employers.quota_permits * self.factor)))
+        return _replace(rules, "employers", quota_permits=round(rules.employers.quota_permits * self.factor))
 
 
 class Amnesty(Event):
@@ -106,7 +106,7 @@ class Amnesty(Event):
 
     kind: Literal["amnesty"]
     entered_before: dt.date
-    citizenships: list[str] = list(CIS)
+    citizenships: list[str] = Field(default_factory=lambda: list(CIS))
     processing_per_day: PeopleRate  # people a day the migration police can decide on
     card_years: PositiveYears
     employer_exempt: bool = True  # no employer fine for a worker it has filed for
@@ -194,16 +194,19 @@ class LegalAid(Event):
     capacity, awareness campaigns (booklets, media)."""
 
     kind: Literal["legal_aid"]
-    add_centres: list[Centre] = []
-    close_centres: list[str] = []  # districts whose centre closes
+    add_centres: list[Centre] = Field(default_factory=list)
+    close_centres: list[str] = Field(default_factory=list)  # districts whose centre closes
     capacity_factor: NonNegative | None = None
     awareness_share: Probability | None = None  # share who know of the centres (campaigns raise it)
 
     def apply(self, rules):
         aid = rules.legal_aid
         factor = 1.0 if self.capacity_factor is None else self.capacity_factor
-        centres = [c.model_copy(update={"capacity_per_day": c.capacity_per_day * factor})
-                   for c in aid.centres if c.district not in self.close_centres]
+        centres = [
+            c.model_copy(update={"capacity_per_day": c.capacity_per_day * factor})
+            for c in aid.centres
+            if c.district not in self.close_centres
+        ]
         centres += list(self.add_centres)
         change = {"centres": centres}
         if self.awareness_share is not None:
@@ -231,8 +234,12 @@ class EconomicShock(Event):
 
     def apply(self, rules):
         s = rules.sectors[self.sector]
-        return _replace_sector(rules, self.sector, peak_demand=s.peak_demand * self.demand_factor,
-                               wage_usd_per_day=s.wage_usd_per_day * self.wage_factor)
+        return _replace_sector(
+            rules,
+            self.sector,
+            peak_demand=s.peak_demand * self.demand_factor,
+            wage_usd_per_day=s.wage_usd_per_day * self.wage_factor,
+        )
 
 
 def _replace_sector(rules, sector: str, **changes):
@@ -269,8 +276,9 @@ def check_events(events: list[Event], run_start: dt.date, run_end: dt.date) -> N
                 both = sorted(lever for lever in set(a.levers()) & set(b.levers()) if not composes(lever))
                 if a.kind == "amnesty" or both:
                     what = "two amnesty windows" if a.kind == "amnesty" else f"both set {', '.join(both)}"
-                    raise ValueError(f"events[{i}] and events[{j}] ({a.kind}) overlap in time and {what}; "
-                                     "end one before the other starts")
+                    raise ValueError(
+                        f"events[{i}] and events[{j}] ({a.kind}) overlap in time and {what}; end one before the other starts"
+                    )
 
 
 class Rules:

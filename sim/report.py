@@ -5,11 +5,11 @@ from __future__ import annotations
 import matplotlib
 
 matplotlib.use("Agg")  # files only; no screen needed
-import matplotlib.dates as mdates  # noqa: E402
-import matplotlib.pyplot as plt  # noqa: E402
-import numpy as np  # noqa: E402
-import pandas as pd  # noqa: E402
-from matplotlib.ticker import FuncFormatter  # noqa: E402
+import matplotlib.dates as mdates
+import matplotlib.pyplot as plt
+import numpy as np
+import pandas as pd
+from matplotlib.ticker import FuncFormatter
 
 # Legal stocks in greens/blues, irregular ones in warm colours: the eye finds the
 # irregular total as the top of the warm band.
@@ -35,12 +35,23 @@ def plot_stocks(timeseries: pd.DataFrame, path, title: str) -> None:
     dates = pd.to_datetime(timeseries["date"])
     fig, ax = plt.subplots(figsize=(11, 5.5), dpi=120)
     columns = [c for c, _, _ in STOCK_STYLE]
-    ax.stackplot(dates, [timeseries[c] for c in columns], labels=[lbl for _, lbl, _ in STOCK_STYLE],
-                 colors=[col for _, _, col in STOCK_STYLE], alpha=0.9, linewidth=0)
+    ax.stackplot(
+        dates,
+        [timeseries[c] for c in columns],
+        labels=[lbl for _, lbl, _ in STOCK_STYLE],
+        colors=[col for _, _, col in STOCK_STYLE],
+        alpha=0.9,
+        linewidth=0,
+    )
     ax.plot(dates, timeseries["irregular"], color="black", linewidth=1.6, label="irregular, total")
     peak = timeseries["irregular"].idxmax()
-    ax.annotate(f"peak irregular {timeseries['irregular'][peak]:,}\n{timeseries['date'][peak]}",
-                xy=(dates[peak], timeseries["irregular"][peak]), xytext=(10, 12), textcoords="offset points", fontsize=9)
+    ax.annotate(
+        f"peak irregular {timeseries['irregular'][peak]:,}\n{timeseries['date'][peak]}",
+        xy=(dates[peak], timeseries["irregular"][peak]),
+        xytext=(10, 12),
+        textcoords="offset points",
+        fontsize=9,
+    )
     ax.set_title(title, fontsize=13)
     ax.set_ylabel("people present in South Kazakhstan")
     ax.set_ylim(0, None)
@@ -82,8 +93,13 @@ def plot_fan(ens: pd.DataFrame, path, title: str, replications: int) -> None:
     ax.set_ylabel("people present in South Kazakhstan")
     ax.set_ylim(0, None)
     _dated_axis(ax, dates)
-    ax.legend(loc="upper left", fontsize=8.5, framealpha=0.9,
-              title=f"mean of {replications} runs; band: central 95% of runs", title_fontsize=8.5)
+    ax.legend(
+        loc="upper left",
+        fontsize=8.5,
+        framealpha=0.9,
+        title=f"mean of {replications} runs; band: central 95% of runs",
+        title_fontsize=8.5,
+    )
     fig.tight_layout()
     fig.savefig(path)
     plt.close(fig)
@@ -132,10 +148,22 @@ def plot_compare_uncertainty(weekly: pd.DataFrame, reference: str, start, path, 
                 continue
             at_own, over_draws = series[np.isin(mine, own)], series[np.isin(mine, drawn)]
             if len(over_draws):
-                ax.fill_between(dates, np.percentile(over_draws, 2.5, axis=0), np.percentile(over_draws, 97.5, axis=0),
-                                color=colours(i), alpha=0.12, linewidth=0)
-            ax.fill_between(dates, np.percentile(at_own, 2.5, axis=0), np.percentile(at_own, 97.5, axis=0),
-                            color=colours(i), alpha=0.3, linewidth=0)
+                ax.fill_between(
+                    dates,
+                    np.percentile(over_draws, 2.5, axis=0),
+                    np.percentile(over_draws, 97.5, axis=0),
+                    color=colours(i),
+                    alpha=0.12,
+                    linewidth=0,
+                )
+            ax.fill_between(
+                dates,
+                np.percentile(at_own, 2.5, axis=0),
+                np.percentile(at_own, 97.5, axis=0),
+                color=colours(i),
+                alpha=0.3,
+                linewidth=0,
+            )
             ax.plot(dates, at_own.mean(axis=0), color=colours(i), linewidth=1.6, label=name)
     axes[0].set_ylabel("irregular migrants present\n(people, weekly mean)", fontsize=9)
     axes[0].set_ylim(0, None)
@@ -143,9 +171,13 @@ def plot_compare_uncertainty(weekly: pd.DataFrame, reference: str, start, path, 
     axes[1].set_ylabel(f"difference to {reference}\n(people, paired)", fontsize=9)
     for ax in axes:
         _dated_axis(ax, dates)
-    axes[0].legend(loc="upper left", fontsize=9, framealpha=0.9,
-                   title="line: own parameter values; dark band: 95% of seeds; light band: 95% over parameter draws and seeds",
-                   title_fontsize=8)
+    axes[0].legend(
+        loc="upper left",
+        fontsize=9,
+        framealpha=0.9,
+        title="line: own parameter values; dark band: 95% of seeds; light band: 95% over parameter draws and seeds",
+        title_fontsize=8,
+    )
     fig.suptitle(title, fontsize=12)
     fig.tight_layout()
     fig.savefig(path)
@@ -215,14 +247,30 @@ def plot_calibration(abc: pd.DataFrame, parameters: list[str], path, name: str) 
     rejected = abc[~abc["accepted"]]
     for _, row in rejected.iterrows():
         ax.plot(x, row[months], color="grey", alpha=0.15, linewidth=0.8)
-    ax.fill_between(x, accepted[months].min(), accepted[months].max(), color="#4575b4", alpha=0.25, label="accepted draws (range)")
+    ax.fill_between(
+        x, accepted[months].min(), accepted[months].max(), color="#4575b4", alpha=0.25, label="accepted draws (range)"
+    )
     ax.plot(x, best[months], color="#4575b4", linewidth=2, label="best draw")
     for month, key, label in ((3, "irregular_march_mean", "March"), (11, "irregular_november_mean", "November")):
-        ax.errorbar([month], [obs[key]["observed"]], yerr=[[obs[key]["observed"] - obs[key]["low"]], [obs[key]["high"] - obs[key]["observed"]]],
-                    fmt="s", color="#d73027", capsize=5, label="observed (band)" if month == 3 else None)
+        ax.errorbar(
+            [month],
+            [obs[key]["observed"]],
+            yerr=[[obs[key]["observed"] - obs[key]["low"]], [obs[key]["high"] - obs[key]["observed"]]],
+            fmt="s",
+            color="#d73027",
+            capsize=5,
+            label="observed (band)" if month == 3 else None,
+        )
     peak = obs["irregular_peak"]
-    ax.errorbar([9.5], [peak["observed"]], yerr=[[peak["observed"] - peak["low"]], [peak["high"] - peak["observed"]]],
-                fmt="D", color="#d73027", capsize=5, label="observed peak, Sept-Oct (band)")
+    ax.errorbar(
+        [9.5],
+        [peak["observed"]],
+        yerr=[[peak["observed"] - peak["low"]], [peak["high"] - peak["observed"]]],
+        fmt="D",
+        color="#d73027",
+        capsize=5,
+        label="observed peak, Sept-Oct (band)",
+    )
     ax.set_xticks(x, ["Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"][: len(months)])
     ax.set_ylabel("irregular migrants present (monthly mean; peak: daily)")
     ax.yaxis.set_major_formatter(FuncFormatter(thousands))
@@ -254,8 +302,10 @@ def draw_places(ax, geo, crossing_size: float = 60) -> None:
     ax.add_collection(LineCollection([[pos[a], pos[b]] for a, b in geo.graph.edges], colors="#cccccc", linewidths=0.8, zorder=1))
     border = [(float(r["lon"]), float(r["lat"])) for r in read_data_csv("border.csv")]
     ax.plot(*zip(*border), color="#7f3b08", linewidth=2.2, linestyle="--", zorder=2, label="border (approximate)")
-    for kind, marker, colour, label, size in (("origin", "s", "#999999", "origin region", 40),
-                                              ("crossing", "^", "black", "border crossing", crossing_size)):
+    for kind, marker, colour, label, size in (
+        ("origin", "s", "#999999", "origin region", 40),
+        ("crossing", "^", "black", "border crossing", crossing_size),
+    ):
         ids = geo.ids(kind)
         ax.scatter([pos[p][0] for p in ids], [pos[p][1] for p in ids], marker=marker, s=size, color=colour, zorder=3, label=label)
 
@@ -266,16 +316,39 @@ def draw_oblast(ax, geo, present: np.ndarray, share: np.ndarray, fontsize: float
     draw_places(ax, geo)
     pos = geo.layout()
     xs, ys = [pos[d][0] for d in geo.districts], [pos[d][1] for d in geo.districts]
-    dots = ax.scatter(xs, ys, s=40 + 1600 * present / max(present.max(), 1), c=share, cmap="RdYlGn_r", vmin=0, vmax=1,
-                      edgecolors="black", linewidths=0.6, alpha=0.85, zorder=4)
+    dots = ax.scatter(
+        xs,
+        ys,
+        s=40 + 1600 * present / max(present.max(), 1),
+        c=share,
+        cmap="RdYlGn_r",
+        vmin=0,
+        vmax=1,
+        edgecolors="black",
+        linewidths=0.6,
+        alpha=0.85,
+        zorder=4,
+    )
     for d, x, y, here in zip(geo.districts, xs, ys, present):
-        ax.annotate(f"{geo.graph.nodes[d]['name'].replace(' city', '')} {here:,.0f}", (x, y), xytext=(5, 5),
-                    textcoords="offset points", fontsize=fontsize, zorder=5)
+        ax.annotate(
+            f"{geo.graph.nodes[d]['name'].replace(' city', '')} {here:,.0f}",
+            (x, y),
+            xytext=(5, 5),
+            textcoords="offset points",
+            fontsize=fontsize,
+            zorder=5,
+        )
     for o in geo.origins:  # origin regions that fall inside the view (Tashkent region, Syrdarya)
         x, y = pos[o]
         if OBLAST_VIEW[0] <= x <= OBLAST_VIEW[1] and OBLAST_VIEW[2] <= y <= OBLAST_VIEW[3]:
-            ax.annotate(geo.graph.nodes[o]["name"], (x, y), xytext=(5, -10), textcoords="offset points", fontsize=fontsize - 0.5,
-                        color="#666666")
+            ax.annotate(
+                geo.graph.nodes[o]["name"],
+                (x, y),
+                xytext=(5, -10),
+                textcoords="offset points",
+                fontsize=fontsize - 0.5,
+                color="#666666",
+            )
     ax.set_xlim(*OBLAST_VIEW[:2])
     ax.set_ylim(*OBLAST_VIEW[2:])
     ax.set_aspect(1.35)  # 1 / cos(42 degrees): a degree of longitude is shorter than one of latitude
@@ -316,8 +389,13 @@ def plot_appeals(by_category: dict[str, float], path, title: str) -> None:
     y = np.arange(len(names))
     fig, ax = plt.subplots(figsize=(8, 5), dpi=120)
     ax.barh(y + 0.2, [100 * by_category[k] / total_model for k in names], height=0.4, color="#4575b4", label="model")
-    ax.barh(y - 0.2, [100 * observed.get(k, 0.0) / total_observed for k in names], height=0.4, color="#bbbbbb",
-            label="legal aid monitoring 2008-09")
+    ax.barh(
+        y - 0.2,
+        [100 * observed.get(k, 0.0) / total_observed for k in names],
+        height=0.4,
+        color="#bbbbbb",
+        label="legal aid monitoring 2008-09",
+    )
     ax.set_yticks(y, [k.replace("_", " ") for k in names])
     ax.set_xlabel("share of appeals in the categories the model represents (%)")
     ax.set_title(f"{title}\n{sum(by_category.values()):,.0f} appeals taken in the model", fontsize=11)

@@ -82,7 +82,9 @@ class Run(Section):
         if self.end_date < self.start_date:
             raise ValueError(f"end_date {self.end_date} is before start_date {self.start_date}")
         if (self.end_date - self.start_date).days >= DAYS_MOST:
-            raise ValueError(f"{self.start_date} to {self.end_date} is longer than a century ({DAYS_MOST:,} days), the longest run")
+            raise ValueError(
+                f"{self.start_date} to {self.end_date} is longer than a century ({DAYS_MOST:,} days), the longest run"
+            )
         return self
 
 
@@ -236,11 +238,11 @@ class Scenario(Section):
     employers: Employers
     police: Police
     legal_aid: LegalAid
-    events: list[AnyEvent] = []
+    events: list[AnyEvent] = Field(default_factory=list)
     # Plausible ranges of uncertain parameters (assumptions and calibrated values),
     # by dotted path: "police.detection" = [0.1, 0.5]. Metadata for uncertainty
     # analysis; the run uses the values above.
-    ranges: dict[str, Range] = {}
+    ranges: dict[str, Range] = Field(default_factory=dict)
     # The calibration's accepted parameter draws (a CSV next to the file that
     # names it, or one of the model's data files in sim/data; one column per
     # calibrated parameter by flat name): comparisons over parameter uncertainty
@@ -252,7 +254,9 @@ class Scenario(Section):
     def _a_safe_name(cls, name: str) -> str:
         # names become folder names (results/<name>/): never a path, never empty
         if not NAME.match(name):
-            raise ValueError(f"{name[:40]!r}: expected a name of letters, digits, '_', '-' or '.', starting with a letter or digit, at most 80 characters")
+            raise ValueError(
+                f"{name[:40]!r}: expected a name of letters, digits, '_', '-' or '.', starting with a letter or digit, at most 80 characters"
+            )
         return name
 
     @field_validator("sectors")
@@ -273,13 +277,17 @@ class Scenario(Section):
         districts = Geography.load().districts
         places = [(f"legal_aid.centres[{i}].district", c.district) for i, c in enumerate(self.legal_aid.centres)]
         for i, event in enumerate(self.events):
-            places += [(f"events[{i}].add_centres[{j}].district", c.district) for j, c in enumerate(getattr(event, "add_centres", []))]
+            places += [
+                (f"events[{i}].add_centres[{j}].district", c.district) for j, c in enumerate(getattr(event, "add_centres", []))
+            ]
             places += [(f"events[{i}].close_centres[{j}]", d) for j, d in enumerate(getattr(event, "close_centres", []))]
         for where, district in places:
             if district not in districts:
                 raise ValueError(f"{where}: unknown district {district!r}; expected one of {', '.join(districts)}")
         check_events(self.events, self.run.start_date, self.run.end_date)
-        people = self.migrants.potential_migrants + self.migrants.initial_seasonal + self.long_term.initial + self.day_traders.people
+        people = (
+            self.migrants.potential_migrants + self.migrants.initial_seasonal + self.long_term.initial + self.day_traders.people
+        )
         if people > PEOPLE_MOST:
             raise ValueError(
                 f"migrants.potential_migrants + migrants.initial_seasonal + long_term.initial + day_traders.people "
@@ -518,15 +526,21 @@ def read_posterior(path: Path, known: set[str]) -> pd.DataFrame:
     try:
         frame = pd.read_csv(path)
     except FileNotFoundError:
-        raise ScenarioError(f"posterior: no such file {path.name} next to the scenario file that names it, nor in sim/data") from None
+        raise ScenarioError(
+            f"posterior: no such file {path.name} next to the scenario file that names it, nor in sim/data"
+        ) from None
     except (OSError, ValueError, UnicodeDecodeError) as exc:
         raise ScenarioError(f"posterior {path.name}: not a readable CSV of parameter draws: {exc}") from None
     frame = frame.drop(columns=[c for c in ("distance",) if c in frame])
     if frame.empty or frame.shape[1] == 0:
-        raise ScenarioError(f"posterior {path.name}: no parameter draws (expected a header of flat parameter names and one row per draw)")
+        raise ScenarioError(
+            f"posterior {path.name}: no parameter draws (expected a header of flat parameter names and one row per draw)"
+        )
     for column in frame.columns:
         if column not in known:
-            raise ScenarioError(f"posterior {path.name}: column {column!r}: not a parameter; expected flat names such as migrants_leave_rate")
+            raise ScenarioError(
+                f"posterior {path.name}: column {column!r}: not a parameter; expected flat names such as migrants_leave_rate"
+            )
         if not pd.api.types.is_numeric_dtype(frame[column]) or frame[column].isna().any():
             raise ScenarioError(f"posterior {path.name}: column {column!r}: expected a number in every row")
     return frame

@@ -9,7 +9,7 @@ import pytest
 
 from sim.cli import main
 
-SHORT = 'end_date = 2008-04-30'
+SHORT = "end_date = 2008-04-30"
 
 
 @pytest.fixture
@@ -23,13 +23,33 @@ def test_run_writes_the_four_outputs(short_scenario, tmp_path):
     out = tmp_path / "out"
     assert main(["run", str(short_scenario), "--scale", "20", "--out", str(out), "--seed", "5"]) == 0
     ts = pd.read_csv(out / "timeseries.csv")
-    required = ["date", "present", "irregular", "registered", "permitted", "arrivals", "departures",
-                "detentions", "deportations", "bribes", "appeals", "irregular_shymkent", "irregular_maktaaral"]
+    required = [
+        "date",
+        "present",
+        "irregular",
+        "registered",
+        "permitted",
+        "arrivals",
+        "departures",
+        "detentions",
+        "deportations",
+        "bribes",
+        "appeals",
+        "irregular_shymkent",
+        "irregular_maktaaral",
+    ]
     assert set(required) <= set(ts.columns)
     assert len(ts) == 121
     summary = json.loads((out / "summary.json").read_text())
-    for key in ("peak_irregular", "peak_irregular_date", "mean_completed_stay_days", "share_men",
-                "total_deportations", "total_appeals", "appeals_by_category"):
+    for key in (
+        "peak_irregular",
+        "peak_irregular_date",
+        "mean_completed_stay_days",
+        "share_men",
+        "total_deportations",
+        "total_appeals",
+        "appeals_by_category",
+    ):
         assert key in summary
     assert summary["peak_irregular"] == ts["irregular"].max()
     assert sum(summary["appeals_by_category"].values()) == summary["total_appeals"] == ts["appeals"].sum()
@@ -61,16 +81,21 @@ def test_default_out_dir_is_under_results(short_scenario, tmp_path, monkeypatch)
 
 def test_help_explains_each_option():
     env = {**os.environ, "COLUMNS": "300"}  # no line wrapping inside phrases
-    proc = subprocess.run([sys.executable, "-m", "sim.cli", "run", "--help"], capture_output=True, text=True, env=env)
+    proc = subprocess.run(
+        [sys.executable, "-m", "sim.cli", "run", "--help"], capture_output=True, text=True, env=env, check=False
+    )
     assert proc.returncode == 0
     for option in ("--seed", "--out", "--scale", "SCENARIO.toml", "byte-identical", "people"):
         assert option in proc.stdout
 
 
-@pytest.mark.parametrize("args,message", [
-    (["--scale", "0"], "--scale: expected a whole number >= 1, got 0"),
-    (["--out", "FILE"], "exists and is not a folder"),
-])
+@pytest.mark.parametrize(
+    "args,message",
+    [
+        (["--scale", "0"], "--scale: expected a whole number >= 1, got 0"),
+        (["--out", "FILE"], "exists and is not a folder"),
+    ],
+)
 def test_bad_options_exit_2(short_scenario, tmp_path, capsys, args, message):
     file = tmp_path / "FILE"
     file.write_text("x")

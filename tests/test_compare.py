@@ -19,15 +19,20 @@ def short(baseline_text, tmp_path):
     base = tmp_path / "base.toml"
     base.write_text(baseline_text.replace("end_date = 2008-12-31", SHORT), encoding="utf-8")
     drive = tmp_path / "drive.toml"
-    drive.write_text('extends = "base.toml"\nname = "drive"\n[[events]]\nkind = "enforcement"\nstart = 2008-02-01\n'
-                     "inspections_factor = 4.0\nstreet_check_factor = 4.0\n", encoding="utf-8")
+    drive.write_text(
+        'extends = "base.toml"\nname = "drive"\n[[events]]\nkind = "enforcement"\nstart = 2008-02-01\n'
+        "inspections_factor = 4.0\nstreet_check_factor = 4.0\n",
+        encoding="utf-8",
+    )
     return base, drive
 
 
 def test_replications_write_each_run_an_ensemble_and_a_fan_chart(short, tmp_path):
     base, _ = short
     out = tmp_path / "reps"
-    assert main(["run", str(base), "--replications", "3", "--scale", "50", "--seed", "7", "--out", str(out), "--workers", "2"]) == 0
+    assert (
+        main(["run", str(base), "--replications", "3", "--scale", "50", "--seed", "7", "--out", str(out), "--workers", "2"]) == 0
+    )
     assert sorted(p.name for p in (out / "seeds").iterdir()) == ["seed-7", "seed-8", "seed-9"]
     runs = [pd.read_csv(out / "seeds" / f"seed-{s}" / "timeseries.csv") for s in (7, 8, 9)]
     ens = pd.read_csv(out / "ensemble.csv")
@@ -57,9 +62,19 @@ def test_compare_a_scenario_with_itself_gives_zero_differences(short, tmp_path):
 def test_compare_writes_tables_plots_and_plain_words(short, tmp_path):
     base, drive = short
     out = tmp_path / "cmp"
-    assert main(["compare", str(base), str(drive), "--replications", "3", "--scale", "50", "--draws", "0", "--out", str(out)]) == 0
-    for name in ("comparison.md", "comparison.csv", "outcomes_by_seed.csv", "compare_irregular.png",
-                 "compare_status.png", "compare_enforcement.png", "compare_legal_aid.png", "manifest.json"):
+    assert (
+        main(["compare", str(base), str(drive), "--replications", "3", "--scale", "50", "--draws", "0", "--out", str(out)]) == 0
+    )
+    for name in (
+        "comparison.md",
+        "comparison.csv",
+        "outcomes_by_seed.csv",
+        "compare_irregular.png",
+        "compare_status.png",
+        "compare_enforcement.png",
+        "compare_legal_aid.png",
+        "manifest.json",
+    ):
         assert (out / name).exists(), name
     table = pd.read_csv(out / "comparison.csv")
     assert len(table) == 2 * len(KEY_OUTCOMES)
@@ -88,11 +103,18 @@ def test_compare_needs_two_distinct_valid_scenarios(short, tmp_path, capsys):
 
 def test_paired_interval_arithmetic():
     mean, lo, hi = mean_interval([1.0, 2.0, 3.0])
-    assert mean == 2.0 and lo == pytest.approx(2 - 4.303 / np.sqrt(3), abs=1e-3) and hi == pytest.approx(2 + 4.303 / np.sqrt(3), abs=1e-3)
-    outcomes = pd.DataFrame([
-        {"scenario": s, "seed": seed, **{o: v + (10 if s == "b" else 0) + seed for o in KEY_OUTCOMES}}
-        for s in ("a", "b") for seed, v in ((1, 100.0), (2, 50.0), (3, 70.0))
-    ])
+    assert (
+        mean == 2.0
+        and lo == pytest.approx(2 - 4.303 / np.sqrt(3), abs=1e-3)
+        and hi == pytest.approx(2 + 4.303 / np.sqrt(3), abs=1e-3)
+    )
+    outcomes = pd.DataFrame(
+        [
+            {"scenario": s, "seed": seed, **{o: v + (10 if s == "b" else 0) + seed for o in KEY_OUTCOMES}}
+            for s in ("a", "b")
+            for seed, v in ((1, 100.0), (2, 50.0), (3, 70.0))
+        ]
+    )
     table = paired_comparison(outcomes, "a")
     b = table[table["scenario"] == "b"]
     # seed effects cancel in the paired difference: exactly +10 with no spread (a share's +10 is +1,000 points)

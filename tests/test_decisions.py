@@ -27,9 +27,17 @@ def run(s, scale=10, seed=1):
     return model, model.timeseries()
 
 
-AMNESTY = {"kind": "amnesty", "start": dt.date(2008, 8, 1), "end": dt.date(2008, 10, 31),
-           "entered_before": dt.date(2008, 7, 15), "processing_per_day": 1000.0, "card_years": 3.0,
-           "paperwork_usd": 30.0, "filing_days": 10.0, "attention_factor": 2.0}
+AMNESTY = {
+    "kind": "amnesty",
+    "start": dt.date(2008, 8, 1),
+    "end": dt.date(2008, 10, 31),
+    "entered_before": dt.date(2008, 7, 15),
+    "processing_per_day": 1000.0,
+    "card_years": 3.0,
+    "paperwork_usd": 30.0,
+    "filing_days": 10.0,
+    "attention_factor": 2.0,
+}
 
 
 def test_more_inspections_before_an_amnesty_raise_employer_filing():
@@ -69,8 +77,10 @@ def deport_everyone_from(model, origin: str) -> np.ndarray:
     t = model.t
     present = model.population.present()
     o = model.geo.origins.index(origin)
-    caught = present[(model.population.origin[present] == o) & np.isin(model.book.status[present],
-                                                                        (Status.IRREGULAR_STAY, Status.IRREGULAR_WORK))]
+    caught = present[
+        (model.population.origin[present] == o)
+        & np.isin(model.book.status[present], (Status.IRREGULAR_STAY, Status.IRREGULAR_WORK))
+    ]
     model.employers.release(caught, t, dismissed=False)
     model.book.move(caught, Status.DETAINED, "detained")
     model.police.deport(caught, t)
@@ -124,10 +134,14 @@ def test_a_migrant_with_no_cash_is_not_let_go_for_a_bribe():
 
 def test_detention_places_limit_detentions_and_the_rest_are_fined_or_let_go():
     orders = {"kind": "enforcement", "start": dt.date(2008, 2, 1), "detain": ["all"], "inspections_factor": 4.0}
-    _, roomy = run(with_events([orders], end_date=dt.date(2008, 9, 30), police_detention_places=5000.0,
-                               police_deportations_per_day=500.0), scale=20)
-    _, cramped = run(with_events([orders], end_date=dt.date(2008, 9, 30), police_detention_places=50.0,
-                                 police_deportations_per_day=5.0), scale=20)
+    _, roomy = run(
+        with_events([orders], end_date=dt.date(2008, 9, 30), police_detention_places=5000.0, police_deportations_per_day=500.0),
+        scale=20,
+    )
+    _, cramped = run(
+        with_events([orders], end_date=dt.date(2008, 9, 30), police_detention_places=50.0, police_deportations_per_day=5.0),
+        scale=20,
+    )
     assert cramped["detained"].max() <= 50 + 20  # at most one agent over the places (stochastic rounding)
     assert cramped["deportations"].sum() < 0.5 * roomy["deportations"].sum()
     assert cramped["released"].sum() + cramped["fines"].sum() > roomy["released"].sum() + roomy["fines"].sum()
@@ -149,8 +163,10 @@ def test_in_a_demand_shock_idle_workers_with_savings_stay_longer():
     # Demand halves in every sector on 5 July; on 4 July the test sets what people
     # hold: nothing, or $600 each. Idle person-days from the shock on measure how
     # long those out of work keep looking.
-    shock = [{"kind": "economic_shock", "start": dt.date(2008, 7, 5), "sector": s, "demand_factor": 0.5}
-             for s in ("construction", "vegetables_melons", "cotton", "livestock", "bazaar_trade")]
+    shock = [
+        {"kind": "economic_shock", "start": dt.date(2008, 7, 5), "sector": s, "demand_factor": 0.5}
+        for s in ("construction", "vegetables_melons", "cotton", "livestock", "bazaar_trade")
+    ]
     for seed in (1, 2):
         idle_days = []
         for savings in (0.0, 600.0):

@@ -58,8 +58,14 @@ def dask_cluster(tmp_path):
     port = free_port()
     address = f"tcp://127.0.0.1:{port}"
     env = {**os.environ, "DASK_DISTRIBUTED__WORKER__DAEMON": "False"}
-    procs = [subprocess.Popen([str(BIN / "dask"), "scheduler", "--host", "127.0.0.1", "--port", str(port), "--no-dashboard"],
-                              stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, env=env)]
+    procs = [
+        subprocess.Popen(
+            [str(BIN / "dask"), "scheduler", "--host", "127.0.0.1", "--port", str(port), "--no-dashboard"],
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.DEVNULL,
+            env=env,
+        )
+    ]
     try:
         deadline = time.time() + 60
         while True:  # wait until the scheduler listens
@@ -71,9 +77,26 @@ def dask_cluster(tmp_path):
                     raise RuntimeError("dask scheduler did not start within 60 s")
                 time.sleep(0.3)
         for _ in range(2):
-            procs.append(subprocess.Popen([str(BIN / "dask"), "worker", address, "--nthreads", "1", "--no-dashboard",
-                                           "--memory-limit", "2GiB", "--death-timeout", "60"],
-                                          stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, env=env, cwd=tmp_path))
+            procs.append(
+                subprocess.Popen(
+                    [
+                        str(BIN / "dask"),
+                        "worker",
+                        address,
+                        "--nthreads",
+                        "1",
+                        "--no-dashboard",
+                        "--memory-limit",
+                        "2GiB",
+                        "--death-timeout",
+                        "60",
+                    ],
+                    stdout=subprocess.DEVNULL,
+                    stderr=subprocess.DEVNULL,
+                    env=env,
+                    cwd=tmp_path,
+                )
+            )
         from dask.distributed import Client
 
         with Client(address, timeout="30s") as client:
@@ -104,13 +127,19 @@ def test_dask_cluster_gives_the_local_results(tmp_path, dask_cluster):
 
 
 def test_killed_sweep_resumes_without_rerunning_finished_jobs(tmp_path):
-    exp = write_experiment(tmp_path / "sweep.toml", SWEEP.replace('values = [0.05, 0.3]', 'values = [0.05, 0.1, 0.2, 0.3]'))
+    exp = write_experiment(tmp_path / "sweep.toml", SWEEP.replace("values = [0.05, 0.3]", "values = [0.05, 0.1, 0.2, 0.3]"))
     out = tmp_path / "killed"
-    before = kill_after_stored([str(BIN / "migsim"), "sweep", str(exp), "--out", str(out), "--workers", "2"],
-                               out / "results.sqlite", at_least=4)
+    before = kill_after_stored(
+        [str(BIN / "migsim"), "sweep", str(exp), "--out", str(out), "--workers", "2"], out / "results.sqlite", at_least=4
+    )
     assert 4 <= len(before) < 24
-    result = subprocess.run([str(BIN / "migsim"), "sweep", str(exp), "--out", str(out), "--workers", "2"],
-                            capture_output=True, text=True, timeout=600)
+    result = subprocess.run(
+        [str(BIN / "migsim"), "sweep", str(exp), "--out", str(out), "--workers", "2"],
+        capture_output=True,
+        text=True,
+        timeout=600,
+        check=False,
+    )
     assert result.returncode == 0, result.stderr
     assert f"24 jobs: {len(before)} done before, {24 - len(before)} done now, 0 failed" in result.stdout
     after = finished_jobs(out / "results.sqlite")
@@ -147,7 +176,9 @@ def test_failed_jobs_are_recorded_and_the_others_go_on(tmp_path, monkeypatch):
 
 
 def test_morris_ranks_the_influential_parameter_first(tmp_path):
-    exp = write_experiment(tmp_path / "sens.toml", """name = "tiny_morris"
+    exp = write_experiment(
+        tmp_path / "sens.toml",
+        """name = "tiny_morris"
 scale = 50
 replications = 1
 seed = 2
@@ -168,7 +199,8 @@ high = 0.9
 name = "legal_aid_resolve_share"
 low = 0.1
 high = 0.9
-""")
+""",
+    )
     out = tmp_path / "sens"
     assert main(["sensitivity", str(exp), "--out", str(out), "--workers", "2"]) == 0
     table = pd.read_csv(out / "sensitivity_morris.csv")
@@ -202,7 +234,9 @@ def test_rejection_abc_keeps_the_draws_closest_to_the_targets():
 
 def test_calibrate_writes_accepted_sets_fit_report_and_plot(tmp_path):
     exp = tmp_path / "cal.toml"
-    exp.write_text(f'scenario = "{BASELINE}"\n' + """name = "tiny_calibration"
+    exp.write_text(
+        f'scenario = "{BASELINE}"\n'
+        + """name = "tiny_calibration"
 description = "test"
 scale = 50
 outcomes = ["irregular_peak"]
@@ -216,7 +250,9 @@ accept = 0.34
 name = "migrants_leave_rate"
 low = 0.001
 high = 0.004
-""", encoding="utf-8")
+""",
+        encoding="utf-8",
+    )
     out = tmp_path / "cal"
     assert main(["calibrate", str(exp), "--out", str(out), "--workers", "2"]) == 0
     draws = pd.read_csv(out / "draws.csv")
@@ -230,7 +266,9 @@ high = 0.004
 
 
 def test_sobol_indices_with_intervals(tmp_path):
-    exp = write_experiment(tmp_path / "sobol.toml", """name = "tiny_sobol"
+    exp = write_experiment(
+        tmp_path / "sobol.toml",
+        """name = "tiny_sobol"
 scale = 50
 seed = 5
 outcomes = ["total_deportations"]
@@ -245,7 +283,8 @@ high = 20.0
 name = "day_traders_trip_rate"
 low = 0.1
 high = 0.9
-""")
+""",
+    )
     out = tmp_path / "sobol"
     assert main(["sensitivity", str(exp), "--out", str(out), "--workers", "2"]) == 0
     table = pd.read_csv(out / "sensitivity_sobol.csv")
@@ -258,7 +297,10 @@ def test_dask_backend_with_no_scheduler_there_is_a_clear_error(tmp_path, capsys,
     monkeypatch.setenv("MIGSIM_DASK_CONNECT_SECONDS", "2")  # nobody will answer: do not wait the default 10 s
     exp = write_experiment(tmp_path / "sweep.toml", SWEEP)
     port = free_port()
-    assert main(["sweep", str(exp), "--backend", "dask", "--scheduler", f"tcp://127.0.0.1:{port}", "--out", str(tmp_path / "o")]) == 2
+    assert (
+        main(["sweep", str(exp), "--backend", "dask", "--scheduler", f"tcp://127.0.0.1:{port}", "--out", str(tmp_path / "o")])
+        == 2
+    )
     assert "no Dask scheduler answers there" in capsys.readouterr().err
 
 

@@ -37,8 +37,9 @@ def test_more_inspections_more_detentions_and_employer_fines():
 
 
 def test_orders_and_corruption_decide_between_bribe_fine_and_deportation():
-    _, honest_deport_all = run(police_corruption_share=0.0, police_detain=["all"], police_detention_places=10**6,
-                               police_deportations_per_day=10**6)
+    _, honest_deport_all = run(
+        police_corruption_share=0.0, police_detain=["all"], police_detention_places=10**6, police_deportations_per_day=10**6
+    )
     assert honest_deport_all["bribes"].sum() == honest_deport_all["fines"].sum() == 0
     assert honest_deport_all["detentions"].sum() > 0
     _, corrupt = run(police_corruption_share=1.0, police_detain=[])
@@ -50,8 +51,15 @@ def test_orders_and_corruption_decide_between_bribe_fine_and_deportation():
 
 
 def test_banned_people_are_turned_back_at_the_border():
-    model, ts = run(scale=10, seed=4, run_end_date="2009-06-30", police_detain=["all"], police_corruption_share=0.2,
-                    police_detention_places=5000.0, police_deportations_per_day=200.0)
+    model, ts = run(
+        scale=10,
+        seed=4,
+        run_end_date="2009-06-30",
+        police_detain=["all"],
+        police_corruption_share=0.2,
+        police_detention_places=5000.0,
+        police_deportations_per_day=200.0,
+    )
     assert ts["turned_back"].sum() > 0
     transitions = dict(zip(TRANSITION_NAMES, model.book.total))
     assert transitions["arrive_evading_ban"] > 0  # the rest slip through, irregular from day one
@@ -113,7 +121,7 @@ def test_planned_stays_lie_within_two_to_eight_months(baseline_run):
 
 
 def test_harvest_pulls_workers_to_cotton_districts(baseline_run):
-    model, ts = baseline_run
+    _, ts = baseline_run
     month = ts["date"].dt.month
     cotton = ts["irregular_maktaaral"] + ts["irregular_shardara"] + ts["irregular_otrar"]
     share = cotton / ts["irregular"]

@@ -31,7 +31,7 @@ def test_people_are_conserved_every_day(baseline_run):
 
 
 def test_stocks_add_up_and_are_never_negative(baseline_run):
-    model, ts = baseline_run
+    _, ts = baseline_run
     numeric = ts.drop(columns="date")
     assert (numeric >= 0).all().all()
     assert (ts[STOCKS].sum(axis=1) == ts["present"]).all()

@@ -25,7 +25,17 @@ PACKAGE = Path(sim.__file__).parent
 
 # owner class -> arrays it owns besides its declared per-person FIELDS
 OWNERS = {
-    Population: {"pool", "completed_stays", "completed_stay_days", "ever_count", "ever_men", "ever_age_sum", "people_made", "forgotten", "_free"},
+    Population: {
+        "pool",
+        "completed_stays",
+        "completed_stay_days",
+        "ever_count",
+        "ever_men",
+        "ever_age_sum",
+        "people_made",
+        "forgotten",
+        "_free",
+    },
     HomeRegister: {"columns"},
     Papers: set(),
     Wallets: set(),
@@ -81,8 +91,9 @@ def test_every_owned_array_is_written_only_by_its_owner():
     assert not stray, "\n".join(stray)
 
 
-@pytest.mark.parametrize("snippet", ["model.papers.reg_until[slots] = 0", "jobs.employed += 1",
-                                     "x.status[s] = 3", "model.amnesty.applications = q"])
+@pytest.mark.parametrize(
+    "snippet", ["model.papers.reg_until[slots] = 0", "jobs.employed += 1", "x.status[s] = 3", "model.amnesty.applications = q"]
+)
 def test_the_check_catches_a_stray_write(snippet):
     names = owned_names()
     assert any(name in names for name, _ in writes(ast.parse(snippet)))

@@ -36,9 +36,17 @@ def paired(events, scale=10, seeds=(1, 2), overrides=None, **run):
 
 
 def test_amnesty_window_lowers_irregular_stock_at_its_end():
-    window = {"kind": "amnesty", "start": dt.date(2008, 3, 1), "end": dt.date(2008, 10, 31),
-              "entered_before": dt.date(2008, 8, 31), "processing_per_day": 2000.0, "card_years": 3.0,
-              "paperwork_usd": 10.0, "filing_days": 5.0, "attention_factor": 1.0}
+    window = {
+        "kind": "amnesty",
+        "start": dt.date(2008, 3, 1),
+        "end": dt.date(2008, 10, 31),
+        "entered_before": dt.date(2008, 8, 31),
+        "processing_per_day": 2000.0,
+        "card_years": 3.0,
+        "paperwork_usd": 10.0,
+        "filing_days": 5.0,
+        "attention_factor": 1.0,
+    }
     # with inspections heavy enough that filing pays employers
     window = [window, {"kind": "enforcement", "start": dt.date(2008, 2, 1), "inspections_factor": 6.0}]
     for (base_m, base), (amn_m, amn) in paired(window):
@@ -50,9 +58,18 @@ def test_amnesty_window_lowers_irregular_stock_at_its_end():
 
 
 def test_amnesty_grants_cards_only_to_the_eligible():
-    window = {"kind": "amnesty", "start": dt.date(2008, 1, 1), "end": dt.date(2008, 12, 31),
-              "entered_before": dt.date(2008, 1, 20), "citizenships": ["UZ"], "processing_per_day": 1e6, "card_years": 3.0,
-              "paperwork_usd": 1e9, "filing_days": 1.0, "attention_factor": 1.0}  # no employer files on its own
+    window = {
+        "kind": "amnesty",
+        "start": dt.date(2008, 1, 1),
+        "end": dt.date(2008, 12, 31),
+        "entered_before": dt.date(2008, 1, 20),
+        "citizenships": ["UZ"],
+        "processing_per_day": 1e6,
+        "card_years": 3.0,
+        "paperwork_usd": 1e9,
+        "filing_days": 1.0,
+        "attention_factor": 1.0,
+    }  # no employer files on its own
     m = MigrationModel(with_events([window]), scale=10, rng=5)
     for _ in range(40):
         m.step()
@@ -102,8 +119,10 @@ def test_doubling_inspections_raises_detections():
     drive = [{"kind": "enforcement", "start": dt.date(2008, 2, 1), "inspections_factor": 2.0}]
     for (_, base), (_, more) in paired(drive):
         assert more["inspections"].sum() > 1.5 * base["inspections"].sum()
-        assert more["detentions"].sum() + more["fines"].sum() + more["bribes"].sum() > \
-            base["detentions"].sum() + base["fines"].sum() + base["bribes"].sum()
+        assert (
+            more["detentions"].sum() + more["fines"].sum() + more["bribes"].sum()
+            > base["detentions"].sum() + base["fines"].sum() + base["bribes"].sum()
+        )
 
 
 def test_easier_registration_lowers_irregular_stay():
@@ -113,8 +132,15 @@ def test_easier_registration_lowers_irregular_stay():
 
 
 def test_legal_aid_campaign_raises_appeals():
-    campaign = [{"kind": "legal_aid", "start": dt.date(2008, 2, 1), "awareness_share": 0.4, "capacity_factor": 3.0,
-                 "add_centres": [{"district": "maktaaral", "capacity_per_day": 10.0}]}]
+    campaign = [
+        {
+            "kind": "legal_aid",
+            "start": dt.date(2008, 2, 1),
+            "awareness_share": 0.4,
+            "capacity_factor": 3.0,
+            "add_centres": [{"district": "maktaaral", "capacity_per_day": 10.0}],
+        }
+    ]
     for (base_m, base), (aid_m, aid) in paired(campaign):
         assert aid["appeals"].sum() > base["appeals"].sum()
         assert len(aid_m.legal_aid.centres) == 4 and len(base_m.legal_aid.centres) == 3
@@ -130,7 +156,7 @@ def test_economic_shock_scales_a_sectors_demand_from_its_date():
 
 def test_events_end_and_rules_return():
     drive = [{"kind": "enforcement", "start": dt.date(2008, 3, 1), "end": dt.date(2008, 3, 31), "entry_refusal_share": 1.0}]
-    (_, base), (_, shut) = paired(drive, seeds=(1,), end_date=dt.date(2008, 5, 31))[0]
+    (_, _base), (_, shut) = paired(drive, seeds=(1,), end_date=dt.date(2008, 5, 31))[0]
     march = shut["date"].dt.month == 3
     assert shut["arrivals"][march].sum() == 0 and shut["turned_back"][march].sum() > 0
     assert shut["arrivals"][shut["date"].dt.month == 4].sum() > 0
@@ -143,10 +169,15 @@ EVENT_ERRORS = [
     ({"kind": "quota", "start": "2007-06-01", "factor": 0.5}, "events[0] (quota): start 2007-06-01 is outside the run"),
     ({"kind": "quota", "start": "2008-06-01", "end": "2009-06-01", "factor": 0.5}, "end 2009-06-01 is outside the run"),
     ({"kind": "quota", "start": "2008-06-01", "end": "2008-05-01", "factor": 0.5}, "end 2008-05-01 is before start 2008-06-01"),
-    ({"kind": "enforcement", "start": "2008-01-01", "corruption_share": 1.5}, "events.0.enforcement.corruption_share: expected less than"),
+    (
+        {"kind": "enforcement", "start": "2008-01-01", "corruption_share": 1.5},
+        "events.0.enforcement.corruption_share: expected less than",
+    ),
     ({"kind": "economic_shock", "start": "2008-01-01", "sector": "fishing"}, "unknown sector 'fishing'"),
-    ({"kind": "legal_aid", "start": "2008-01-01", "add_centres": [{"district": "almaty", "capacity_per_day": 1}]},
-     "events[0].add_centres[0].district: unknown district 'almaty'"),
+    (
+        {"kind": "legal_aid", "start": "2008-01-01", "add_centres": [{"district": "almaty", "capacity_per_day": 1}]},
+        "events[0].add_centres[0].district: unknown district 'almaty'",
+    ),
 ]
 
 
@@ -172,16 +203,26 @@ def _toml(value):
 def test_overlapping_events_of_a_kind_that_contradict():
     a = {"kind": "registration", "start": dt.date(2008, 1, 1), "end": dt.date(2008, 6, 30), "deadline_days": 3}
     b = {"kind": "registration", "start": dt.date(2008, 6, 1), "deadline_days": 30}
-    with pytest.raises(ScenarioError, match=r"events\[0\] and events\[1\] \(registration\) overlap in time and both set deadline_days"):
+    with pytest.raises(
+        ScenarioError, match=r"events\[0\] and events\[1\] \(registration\) overlap in time and both set deadline_days"
+    ):
         with_events([a, b])
     b["start"] = dt.date(2008, 7, 1)  # back to back is fine
     with_events([a, b])
     # two shocks to different sectors do not contradict
-    with_events([{"kind": "economic_shock", "start": dt.date(2008, 1, 1), "sector": s, "demand_factor": 0.5}
-                 for s in ("construction", "cotton")])
+    with_events(
+        [
+            {"kind": "economic_shock", "start": dt.date(2008, 1, 1), "sector": s, "demand_factor": 0.5}
+            for s in ("construction", "cotton")
+        ]
+    )
     # an enforcement drive and a change of odds that set different levers may overlap
-    with_events([{"kind": "enforcement", "start": dt.date(2008, 1, 1), "inspections_factor": 2.0},
-                 {"kind": "enforcement", "start": dt.date(2008, 3, 1), "entry_refusal_share": 0.1}])
+    with_events(
+        [
+            {"kind": "enforcement", "start": dt.date(2008, 1, 1), "inspections_factor": 2.0},
+            {"kind": "enforcement", "start": dt.date(2008, 3, 1), "entry_refusal_share": 0.1},
+        ]
+    )
 
 
 def test_overlapping_factors_multiply():
@@ -192,9 +233,15 @@ def test_overlapping_factors_multiply():
     dates = [dt.date(2008, 1, 1) + dt.timedelta(days=i) for i in range(366)]
     schedule = Schedule(params, dates)
     base = params.employers.quota_permits
-    quota = {d: schedule.rules_on(dates.index(d)).employers.quota_permits for d in (dt.date(2008, 5, 1), dt.date(2008, 6, 15), dt.date(2008, 8, 1))}
-    assert quota == {dt.date(2008, 5, 1): round(base * 0.5), dt.date(2008, 6, 15): round(round(base * 0.5) * 3.0),
-                     dt.date(2008, 8, 1): round(base * 3.0)}
+    quota = {
+        d: schedule.rules_on(dates.index(d)).employers.quota_permits
+        for d in (dt.date(2008, 5, 1), dt.date(2008, 6, 15), dt.date(2008, 8, 1))
+    }
+    assert quota == {
+        dt.date(2008, 5, 1): round(base * 0.5),
+        dt.date(2008, 6, 15): round(round(base * 0.5) * 3.0),
+        dt.date(2008, 8, 1): round(base * 3.0),
+    }
 
 
 def test_extends_states_only_what_changes(tmp_path):
@@ -231,6 +278,7 @@ def test_agents_never_read_scenario_names():
     import sim.agents.legal_center
     import sim.agents.migrant
     import sim.agents.police
+
     for module in (sim.agents.employer, sim.agents.legal_center, sim.agents.migrant, sim.agents.police):
         source = inspect.getsource(module)
         assert ".name ==" not in source and "params.name" not in source and "rules.name" not in source

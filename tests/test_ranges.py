@@ -50,7 +50,9 @@ def write(tmp_path, extra: str):
 
 def test_a_value_outside_its_range_names_the_file_and_the_range(tmp_path):
     path = write(tmp_path, '[ranges]\n"police.detection" = [0.5, 0.9]\n')
-    with pytest.raises(ScenarioError, match=r"ranged.toml: ranges.police.detection: value 0.3 lies outside its stated range \[0.5, 0.9\]"):
+    with pytest.raises(
+        ScenarioError, match=r"ranged.toml: ranges.police.detection: value 0.3 lies outside its stated range \[0.5, 0.9\]"
+    ):
         scenario.load(path)
 
 
@@ -64,7 +66,7 @@ def test_a_range_of_no_parameter_or_upside_down_is_an_error(tmp_path):
 
 
 def test_an_event_range_of_a_lever_it_does_not_have_is_an_error(tmp_path):
-    event = ('[[events]]\nkind = "quota"\nstart = 2008-03-01\nfactor = 0.5\nranges = { size = [0.1, 0.9] }\n')
+    event = '[[events]]\nkind = "quota"\nstart = 2008-03-01\nfactor = 0.5\nranges = { size = [0.1, 0.9] }\n'
     with pytest.raises(ScenarioError, match=r"ranges.size: not a lever of a quota event"):
         scenario.load(write(tmp_path, event))
 

@@ -28,7 +28,9 @@ def test_report_of_a_comparison_has_the_table_and_plots(short, tmp_path):
     copy = tmp_path / "other.toml"
     copy.write_text('extends = "short.toml"\nname = "other"\n[police]\ndetection = 0.6\n', encoding="utf-8")
     out = tmp_path / "cmp"
-    assert main(["compare", str(short), str(copy), "--replications", "2", "--scale", "50", "--draws", "0", "--out", str(out)]) == 0
+    assert (
+        main(["compare", str(short), str(copy), "--replications", "2", "--scale", "50", "--draws", "0", "--out", str(out)]) == 0
+    )
     assert main(["report", str(out)]) == 0
     page = (out / "report.html").read_text()
     assert "<title>Scenario comparison: other against baseline</title>" in page  # the scenarios, not the folder

@@ -15,9 +15,13 @@ def test_baseline_loads_and_sets_every_parameter(baseline_text, tmp_path):
     # every parameter is required: removing any line that sets one is an error
     lines = baseline_text.splitlines()
     parameters_end = lines.index("[ranges]")  # the ranges that follow are optional metadata
-    key_lines = [i for i, line in enumerate(lines[:parameters_end])
-                 if "=" in line and not line.lstrip().startswith(("#", "{", "name", "description", "posterior"))
-                 and not line.rstrip().endswith("[")]  # a multi-line array's first line
+    key_lines = [
+        i
+        for i, line in enumerate(lines[:parameters_end])
+        if "=" in line
+        and not line.lstrip().startswith(("#", "{", "name", "description", "posterior"))
+        and not line.rstrip().endswith("[")
+    ]  # a multi-line array's first line
     for i in key_lines[:: max(1, len(key_lines) // 12)]:
         path = tmp_path / "cut.toml"
         path.write_text("\n".join(lines[:i] + lines[i + 1 :]), encoding="utf-8")
@@ -31,7 +35,11 @@ BAD = [
     ("end_date = 2008-12-31", "end_date = 2007-12-31", "run: end_date 2007-12-31 is before start_date 2008-01-01"),
     ("detention_days = 10", 'detention_days = "ten"', "police.detention_days: expected a valid integer"),
     ("share_men = 0.862", "share_men = 0.862\nshare_women = 0.138", "migrants.share_women: unknown key"),
-    ('detain = ["without_papers", "banned"]', 'detain = ["everyone"]', "police.detain.0: expected 'without_papers', 'banned', 'repeat' or 'all'"),
+    (
+        'detain = ["without_papers", "banned"]',
+        'detain = ["everyone"]',
+        "police.detain.0: expected 'without_papers', 'banned', 'repeat' or 'all'",
+    ),
     ('district = "sairam"', 'district = "almaty"', "legal_aid.centres[0].district: unknown district 'almaty'"),
     ("[sectors.livestock]", "[sectors.fishing]\npeak_demand = 1\n[sectors.livestock]", "sectors.fishing"),
     ("planned_stay_mean_days = 218", "planned_stay_mean_days = 300", "planned_stay_mean_days must lie strictly between"),
@@ -75,7 +83,9 @@ def test_cli_bad_scenario_exits_2_with_one_line_and_writes_nothing(baseline_text
     path = tmp_path / "bad.toml"
     path.write_text(baseline_text.replace("detection = 0.3", "detection = -1"), encoding="utf-8")
     out = tmp_path / "out"
-    proc = subprocess.run([sys.executable, "-m", "sim.cli", "run", str(path), "--out", str(out)], capture_output=True, text=True)
+    proc = subprocess.run(
+        [sys.executable, "-m", "sim.cli", "run", str(path), "--out", str(out)], capture_output=True, text=True, check=False
+    )
     assert proc.returncode == 2
     assert proc.stderr.strip().count("\n") == 0
     assert "Traceback" not in proc.stderr

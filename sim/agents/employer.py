@@ -158,11 +158,16 @@ class EmployerBook:
         """Wages, demand levels and quota permits in force."""
         params, model = self.model.params, self.model
         self.wage = np.array([new.sectors[SECTORS[s]].wage_usd_per_day for s in self.sector])
-        self.demand_factor = np.array([
-            new.sectors[s].peak_demand / params.sectors[s].peak_demand if params.sectors[s].peak_demand > 0 else 0.0 for s in SECTORS
-        ])
+        self.demand_factor = np.array(
+            [
+                new.sectors[s].peak_demand / params.sectors[s].peak_demand if params.sectors[s].peak_demand > 0 else 0.0
+                for s in SECTORS
+            ]
+        )
         # the wage a job found pays, on average over the hands wanted
-        self.mean_wage = float(np.average(self.wage, weights=np.maximum(self.base_demand * self.demand_factor[self.sector], 1e-12)))
+        self.mean_wage = float(
+            np.average(self.wage, weights=np.maximum(self.base_demand * self.demand_factor[self.sector], 1e-12))
+        )
         if old is None or new.employers.quota_permits != old.employers.quota_permits:
             # Permits are shared by demand and the sector's claim on the quota (in
             # people, then in agents with each employer's offset, so each employer
@@ -257,8 +262,12 @@ class EmployerBook:
         registered = papers.reg_until[illegal] > t
         in_time = papers.deadline[illegal] > t
         to = np.where(registered, Status.REGISTERED, np.where(in_time, Status.ENTERED, Status.IRREGULAR_STAY))
-        book.move(np.concatenate([slots[permitted], illegal]), np.concatenate([np.full(permitted.sum(), Status.REGISTERED), to]), "dismissed")
-        
+        book.move(
+            np.concatenate([slots[permitted], illegal]),
+            np.concatenate([np.full(permitted.sum(), Status.REGISTERED), to]),
+            "dismissed",
+        )
+
     def earned(self, slots: np.ndarray, emp: np.ndarray, until: int) -> np.ndarray:
         """Wages (US dollars a person) earned for the days from the last settling to ``until`` (excluded)."""
         return (until - self.model.jobs.paid_through[slots]) * self.wage[emp]
@@ -395,7 +404,9 @@ class EmployerBook:
         worth = known_eligible & (net > 0)
         # Coming forward draws the police to the workers it cannot file for.
         attention = np.where(~known_eligible, (window.attention_factor - 1.0) * fine * days, 0.0)
-        files = np.bincount(emp, weights=np.where(worth, net, 0.0), minlength=n) > np.bincount(emp, weights=attention, minlength=n)
+        files = np.bincount(emp, weights=np.where(worth, net, 0.0), minlength=n) > np.bincount(
+            emp, weights=attention, minlength=n
+        )
         chosen = workers[worth & files[emp]]
         office.file(chosen[model.rng.random(len(chosen)) < 1.0 / window.filing_days])
 

@@ -83,12 +83,18 @@ class LegalCenter(mesa.discrete_space.FixedAgent):
         model = self.model
         t = model.t
         status = model.book.status[self.queue]
-        still = (t - self.queue_since <= model.rules.legal_aid.patience_days) & (status != Status.HOME) & (status != Status.DETAINED)
+        still = (
+            (t - self.queue_since <= model.rules.legal_aid.patience_days) & (status != Status.HOME) & (status != Status.DETAINED)
+        )
         model.metrics.add("appeals_turned_away", int((~still).sum()))
         self.queue, self.queue_category, self.queue_since = self.queue[still], self.queue_category[still], self.queue_since[still]
         capacity = self.capacity.serve(len(self.queue))
         model.legal_aid.take(self.queue[:capacity], self.queue_category[:capacity], self.cell.place_id)
-        self.queue, self.queue_category, self.queue_since = self.queue[capacity:], self.queue_category[capacity:], self.queue_since[capacity:]
+        self.queue, self.queue_category, self.queue_since = (
+            self.queue[capacity:],
+            self.queue_category[capacity:],
+            self.queue_since[capacity:],
+        )
 
 
 class LegalAid(PersonBook):
@@ -166,14 +172,18 @@ class LegalAid(PersonBook):
         blocked = papers.blocked_day[slots] >= t - TROUBLE_MEMORY_DAYS
         idle = jobs.idle_since[slots] < FAR
         worth = {
-            "wants_to_register": np.where(unregistered & seasonal & ((benefit > cost) | blocked), np.maximum(benefit, value * blocked), 0.0),
+            "wants_to_register": np.where(
+                unregistered & seasonal & ((benefit > cost) | blocked), np.maximum(benefit, value * blocked), 0.0
+            ),
             "wages_withheld_at_work": np.where(employed, claim, 0.0),
             "resident_without_papers": np.where(unregistered & ~seasonal, value, 0.0),
             "idle_and_broke": np.where(idle & (wallets.savings[slots] < 7 * living), SHELTER_DAYS * living, 0.0),
             "wages_owed_or_passport_kept": np.where(~employed, claim, 0.0) + value * papers.passport_kept[slots],
             "documents_lost": value * papers.documents_lost[slots],
             "dismissed": np.where(jobs.dismissed_day[slots] >= t - TROUBLE_MEMORY_DAYS, value, 0.0),
-            "extorted": np.where(model.records.extorted_day[slots] >= t - TROUBLE_MEMORY_DAYS, model.records.last_bribe_usd[slots], 0.0),
+            "extorted": np.where(
+                model.records.extorted_day[slots] >= t - TROUBLE_MEMORY_DAYS, model.records.last_bribe_usd[slots], 0.0
+            ),
         }
         zero = np.zeros(len(slots))
         return np.column_stack([worth.get(e, zero) for e in self.experience])
@@ -215,7 +225,9 @@ class LegalAid(PersonBook):
         slots = np.unique(slots)
         some = slots[self.recent_appellants[slots] > 0]
         elapsed = t - self.recent_as_of[some]
-        self.recent_appellants[some] = self.model.rng.binomial(self.recent_appellants[some], np.exp(-elapsed / self.p.reappeal_days))
+        self.recent_appellants[some] = self.model.rng.binomial(
+            self.recent_appellants[some], np.exp(-elapsed / self.p.reappeal_days)
+        )
         self.recent_as_of[slots] = t
 
     def take(self, slots: np.ndarray, category: np.ndarray, district: str) -> None:

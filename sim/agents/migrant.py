@@ -286,8 +286,9 @@ class Migrants:
 
     # ---- papers -----------------------------------------------------------------------------
 
-    def registration_worth(self, slots: np.ndarray, t: int, queue_days: float | None = None,
-                           late: np.ndarray | None = None) -> tuple[np.ndarray, np.ndarray]:
+    def registration_worth(
+        self, slots: np.ndarray, t: int, queue_days: float | None = None, late: np.ndarray | None = None
+    ) -> tuple[np.ndarray, np.ndarray]:
         """(benefit, cost) of registering, US dollars a person. Benefit: the police
         losses expected while unregistered until the planned departure (or for a
         registration's validity), as their region reported them, times the

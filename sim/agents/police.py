@@ -150,7 +150,9 @@ class Enforcement:
         present = model.population.present()
         workers = present[inspected[model.jobs.employer[present]]]
         irregular = workers[IRREGULAR[model.book.status[workers]]]
-        found = model.rng.permutation(irregular[model.rng.random(len(irregular)) < self.p.detection])  # no order of arrival at detention
+        found = model.rng.permutation(
+            irregular[model.rng.random(len(irregular)) < self.p.detection]
+        )  # no order of arrival at detention
         model.metrics.add("inspections", len(employers))
         fined = self.encounter(found, t) & ~model.amnesty.exempts(found)
         model.employers.hear_of_inspections(len(found), int(fined.sum()))
@@ -184,7 +186,9 @@ class Enforcement:
         Returns (admitted, evading) masks over slots."""
         model, rng = self.model, self.model.rng
         banned = model.records.ban_until[slots] > t
-        turned_back = (banned & (rng.random(len(slots)) < self.p.banned_turned_back)) | (rng.random(len(slots)) < self.p.entry_refusal_share)
+        turned_back = (banned & (rng.random(len(slots)) < self.p.banned_turned_back)) | (
+            rng.random(len(slots)) < self.p.entry_refusal_share
+        )
         model.metrics.add("turned_back", int(turned_back.sum()) * model.scale)
         return ~turned_back, banned
 

@@ -19,8 +19,9 @@ def results_table(store_path: Path, jobs: list) -> pd.DataFrame:
         done = {r["job_id"]: r["outcomes"] for r in store.rows("done")}
     finally:
         store.close()
-    records = [{"position": job.position, **job.parameters, "seed": job.seed, **done[job.job_id]}
-               for job in jobs if job.job_id in done]
+    records = [
+        {"position": job.position, **job.parameters, "seed": job.seed, **done[job.job_id]} for job in jobs if job.job_id in done
+    ]
     return pd.DataFrame(records)
 
 
@@ -49,8 +50,16 @@ def morris_indices(problem: dict, x: np.ndarray, y: np.ndarray, outcomes: list[s
     for j, outcome in enumerate(outcomes):
         res = morris.analyze(problem, x, y[:, j], num_levels=levels, seed=seed, print_to_console=False)
         for i, name in enumerate(problem["names"]):
-            rows.append({"outcome": outcome, "parameter": name, "mu_star": res["mu_star"][i],
-                         "mu_star_conf": res["mu_star_conf"][i], "mu": res["mu"][i], "sigma": res["sigma"][i]})
+            rows.append(
+                {
+                    "outcome": outcome,
+                    "parameter": name,
+                    "mu_star": res["mu_star"][i],
+                    "mu_star_conf": res["mu_star_conf"][i],
+                    "mu": res["mu"][i],
+                    "sigma": res["sigma"][i],
+                }
+            )
     table = pd.DataFrame(rows)
     table["rank"] = table.groupby("outcome")["mu_star"].rank(ascending=False, method="first").astype(int)
     return table
@@ -63,8 +72,16 @@ def sobol_indices(problem: dict, y: np.ndarray, outcomes: list[str], seed: int) 
     for j, outcome in enumerate(outcomes):
         res = sobol.analyze(problem, y[:, j], calc_second_order=False, seed=seed, print_to_console=False)
         for i, name in enumerate(problem["names"]):
-            rows.append({"outcome": outcome, "parameter": name, "S1": res["S1"][i], "S1_conf": res["S1_conf"][i],
-                         "ST": res["ST"][i], "ST_conf": res["ST_conf"][i]})
+            rows.append(
+                {
+                    "outcome": outcome,
+                    "parameter": name,
+                    "S1": res["S1"][i],
+                    "S1_conf": res["S1_conf"][i],
+                    "ST": res["ST"][i],
+                    "ST_conf": res["ST_conf"][i],
+                }
+            )
     table = pd.DataFrame(rows)
     table["rank"] = table.groupby("outcome")["ST"].rank(ascending=False, method="first").astype(int)
     return table

@@ -127,7 +127,6 @@ def _dask(jobs, on_result, workers, scheduler, task, tls=None):
                     f"--scheduler {scheduler}: no Dask scheduler answers there ({type(exc).__name__}: {exc})"[:300]
                 ) from None
         else:
-        
             cluster = LocalCluster(
                 n_workers=workers or default_workers(), threads_per_worker=1, processes=True, dashboard_address=None
             )

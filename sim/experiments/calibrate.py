@@ -22,8 +22,10 @@ SEASONAL_CURVE = ("irregular_march_mean", "irregular_peak", "irregular_november_
 
 
 def observed_targets() -> dict[str, dict]:
-    return {r["target"]: {"observed": float(r["observed"]), "low": float(r["low"]), "high": float(r["high"]),
-                          "source": r["source"]} for r in read_data_csv("calibration_targets.csv")}
+    return {
+        r["target"]: {"observed": float(r["observed"]), "low": float(r["low"]), "high": float(r["high"]), "source": r["source"]}
+        for r in read_data_csv("calibration_targets.csv")
+    }
 
 
 def target_errors(sim: pd.DataFrame, targets: list[str]) -> pd.DataFrame:
@@ -59,8 +61,23 @@ def fit_report(table: pd.DataFrame, targets: list[str]) -> pd.DataFrame:
     for name in targets:
         sim = float(accepted[name].mean())
         obs = observed[name]["observed"]
-        rows.append({"target": name, "observed": obs, "band_low": observed[name]["low"], "band_high": observed[name]["high"],
-                     "simulated": round(sim, 4), "relative_error": round(abs(sim - obs) / obs, 4), "source": observed[name]["source"]})
-    rows.append({"target": "seasonal_curve (mean of March, peak, November)", "observed": "", "simulated": "",
-                 "relative_error": round(float(accepted["seasonal_curve_error"].mean()), 4)})
+        rows.append(
+            {
+                "target": name,
+                "observed": obs,
+                "band_low": observed[name]["low"],
+                "band_high": observed[name]["high"],
+                "simulated": round(sim, 4),
+                "relative_error": round(abs(sim - obs) / obs, 4),
+                "source": observed[name]["source"],
+            }
+        )
+    rows.append(
+        {
+            "target": "seasonal_curve (mean of March, peak, November)",
+            "observed": "",
+            "simulated": "",
+            "relative_error": round(float(accepted["seasonal_curve_error"].mean()), 4),
+        }
+    )
     return pd.DataFrame(rows)

@@ -173,7 +173,7 @@ def make_jobs(exp: Experiment, scenario_path: Path, points: np.ndarray | None = 
     for i, point in enumerate(points):
         params = {}
         for p, value in zip(exp.parameters, point):
-            params[p.name] = int(round(value)) if p.integer or isinstance(known[p.name], int) else float(value)
+            params[p.name] = round(float(value)) if p.integer or isinstance(known[p.name], int) else float(value)
         for seed in exp.seeds():
             jobs.append(ExperimentJob(text, sha, params, seed, exp.scale, position=len(jobs), extra={"point": i}))
     return jobs

@@ -43,8 +43,14 @@ def run_job(job: Job) -> Result:
     return Result(job, timeseries, model.metrics.summary(timeseries))
 
 
-def run_jobs(jobs: Iterable[Job], workers: int | None = None, on_done: Callable[[Result], None] | None = None,
-             backend: str = "local", scheduler: str | None = None, tls: dict | None = None) -> list[Result]:
+def run_jobs(
+    jobs: Iterable[Job],
+    workers: int | None = None,
+    on_done: Callable[[Result], None] | None = None,
+    backend: str = "local",
+    scheduler: str | None = None,
+    tls: dict | None = None,
+) -> list[Result]:
     """Run jobs that return whole time series (replications, comparisons) on a
     backend; results come back in the order of ``jobs`` whatever order they finish in."""
 
@@ -65,8 +71,15 @@ def run_jobs(jobs: Iterable[Job], workers: int | None = None, on_done: Callable[
     return results  # type: ignore[return-value]
 
 
-def run_experiment(jobs: list, store_path: Path, backend: str = "local", workers: int | None = None,
-                   scheduler: str | None = None, desc: str = "jobs", tls: dict | None = None) -> dict[str, int]:
+def run_experiment(
+    jobs: list,
+    store_path: Path,
+    backend: str = "local",
+    workers: int | None = None,
+    scheduler: str | None = None,
+    desc: str = "jobs",
+    tls: dict | None = None,
+) -> dict[str, int]:
     """Run the jobs not yet done in the store, storing each result as it arrives.
     Returns counts: total, skipped (done before), done and failed (this run)."""
     import sys
@@ -83,14 +96,23 @@ def run_experiment(jobs: list, store_path: Path, backend: str = "local", workers
         counts = {"total": unique, "skipped": unique - len(todo), "done": 0, "failed": 0}
         slots = min(workers or default_workers(), len(todo)) if backend != "inprocess" else 1
         with tqdm(total=len(todo), desc=desc, unit="job", file=sys.stderr, disable=None, smoothing=0.1) as bar:
+
             def show() -> None:
                 left = len(todo) - counts["done"] - counts["failed"]
                 bar.set_postfix_str(f"running {min(slots, left)}, failed {counts['failed']}, done before {counts['skipped']}")
 
             def on_result(result) -> None:
                 job = result.job
-                store.record(job.job_id, job.position, job.parameters, job.seed, job.scale,
-                             result.outcomes, result.error, result.wall_seconds)
+                store.record(
+                    job.job_id,
+                    job.position,
+                    job.parameters,
+                    job.seed,
+                    job.scale,
+                    result.outcomes,
+                    result.error,
+                    result.wall_seconds,
+                )
                 counts["failed" if result.error else "done"] += 1
                 bar.update(1)
                 show()

@@ -54,13 +54,31 @@ class ResultStore:
     def done_ids(self) -> set[str]:
         return {row[0] for row in self.db.execute("SELECT job_id FROM jobs WHERE status = 'done'")}
 
-    def record(self, job_id: str, position: int, parameters: dict, seed: int, scale: int,
-               outcomes: dict[str, float] | None, error: str | None, wall: float) -> None:
+    def record(
+        self,
+        job_id: str,
+        position: int,
+        parameters: dict,
+        seed: int,
+        scale: int,
+        outcomes: dict[str, float] | None,
+        error: str | None,
+        wall: float,
+    ) -> None:
         self.db.execute(
             "INSERT OR REPLACE INTO jobs VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
-            (job_id, position, json.dumps(parameters, sort_keys=True), seed, scale,
-             "failed" if error else "done", None if outcomes is None else json.dumps(outcomes, sort_keys=True),
-             error, wall, time.time()),
+            (
+                job_id,
+                position,
+                json.dumps(parameters, sort_keys=True),
+                seed,
+                scale,
+                "failed" if error else "done",
+                None if outcomes is None else json.dumps(outcomes, sort_keys=True),
+                error,
+                wall,
+                time.time(),
+            ),
         )
 
     def rows(self, status: str | None = None) -> list[dict[str, Any]]:
@@ -70,10 +88,22 @@ class ResultStore:
             query += " WHERE status = ?"
             args = (status,)
         out = []
-        for job_id, position, params, seed, scale, st, outcomes, error, wall in self.db.execute(query + " ORDER BY position", args):
-            out.append({"job_id": job_id, "position": position, "parameters": json.loads(params), "seed": seed,
-                        "scale": scale, "status": st, "outcomes": json.loads(outcomes) if outcomes else None,
-                        "error": error, "wall_seconds": wall})
+        for job_id, position, params, seed, scale, st, outcomes, error, wall in self.db.execute(
+            query + " ORDER BY position", args
+        ):
+            out.append(
+                {
+                    "job_id": job_id,
+                    "position": position,
+                    "parameters": json.loads(params),
+                    "seed": seed,
+                    "scale": scale,
+                    "status": st,
+                    "outcomes": json.loads(outcomes) if outcomes else None,
+                    "error": error,
+                    "wall_seconds": wall,
+                }
+            )
         return out
 
     def close(self) -> None:

@@ -64,7 +64,10 @@ class OriginNews:
         told[:, self.row["deported"]] = float(deported)
         n_origins = self.sums.shape[1]
         cell = model.population.origin[slots][:, None].astype(np.intp) + n_origins * np.arange(len(SUMS))
-        self.sums += np.bincount(cell.ravel(), weights=told.ravel(), minlength=len(SUMS) * n_origins).reshape(len(SUMS), n_origins) * model.scale
+        self.sums += (
+            np.bincount(cell.ravel(), weights=told.ravel(), minlength=len(SUMS) * n_origins).reshape(len(SUMS), n_origins)
+            * model.scale
+        )
         self._per_day = None
 
     def per_day(self, name: str) -> np.ndarray:

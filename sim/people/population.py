@@ -36,7 +36,19 @@ class Population(PersonBook):
         "knows_aid": (np.bool_, False),  # knows of the legal aid centres
         "other_offence": (np.bool_, False),  # broke a law other than the migration rules
     }
-    KEPT = ("person", "group", "origin", "citizenship", "male", "age", "last_district", "ever_present", "trips", "knows_aid", "other_offence")
+    KEPT = (
+        "person",
+        "group",
+        "origin",
+        "citizenship",
+        "male",
+        "age",
+        "last_district",
+        "ever_present",
+        "trips",
+        "knows_aid",
+        "other_offence",
+    )
 
     def __init__(self, origins: list[str], status, potential_migrants: int):
         super().__init__()
@@ -105,8 +117,9 @@ class Population(PersonBook):
 
     # ---- verbs ---------------------------------------------------------------------
 
-    def add(self, rng: np.random.Generator, count: int, group: int, migrants, awareness: float,
-            origins: np.ndarray | None = None) -> np.ndarray:
+    def add(
+        self, rng: np.random.Generator, count: int, group: int, migrants, awareness: float, origins: np.ndarray | None = None
+    ) -> np.ndarray:
         """Create ``count`` new people at home, with traits drawn from ``migrants``
         (the scenario's migrant parameters); returns their slots."""
         slots = self._take_slots(count)

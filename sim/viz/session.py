@@ -251,11 +251,21 @@ class Story:
     # what the story reads, each day: from the books while the person holds a
     # slot; from what their slot held when they gave it up while they are at home
     READS: ClassVar[dict[str, tuple[type, str]]] = {
-        "district": (int, "district"), "employer": (int, "employer"), "received": (float, "stay_received"),
-        "withheld": (float, "stay_withheld"), "savings": (float, "savings"), "passport_kept": (bool, "passport_kept"),
-        "documents_lost": (bool, "documents_lost"), "catches": (int, "catches"), "violations": (int, "violations"),
-        "extorted_day": (int, "extorted_day"), "bribe": (float, "last_bribe_usd"), "paid_police": (float, "paid_police_usd"),
-        "ban_until": (int, "ban_until"), "appeals": (int, "recent_appellants"), "filed": (bool, "filed"),
+        "district": (int, "district"),
+        "employer": (int, "employer"),
+        "received": (float, "stay_received"),
+        "withheld": (float, "stay_withheld"),
+        "savings": (float, "savings"),
+        "passport_kept": (bool, "passport_kept"),
+        "documents_lost": (bool, "documents_lost"),
+        "catches": (int, "catches"),
+        "violations": (int, "violations"),
+        "extorted_day": (int, "extorted_day"),
+        "bribe": (float, "last_bribe_usd"),
+        "paid_police": (float, "paid_police_usd"),
+        "ban_until": (int, "ban_until"),
+        "appeals": (int, "recent_appellants"),
+        "filed": (bool, "filed"),
         "card_until": (int, "card_until"),
     }
 

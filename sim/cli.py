@@ -202,11 +202,15 @@ def build_parser() -> argparse.ArgumentParser:
 
     params = sub.add_parser(
         "params",
-        help="list a scenario's parameters: value, whether calibrated, assumed or from a source, and the range drawn from",
-        description="Print every parameter of a scenario by its flat name (the name --draws, sweeps and Python "
-        "keywords use) with its value and its kind: calibrated (drawn from the calibration's accepted draws), "
-        "assumption (drawn from its stated plausible range) or fixed (a figure from docs/sources.md, a setting, or a steady state: not drawn); "
-        "then each event lever with a stated range. --csv writes the same table as CSV to standard output.",
+        help="the parameter catalogue: every parameter with its type, value, allowed values, unit, kind, "
+        "plausible range, meaning and source",
+        description="Print every parameter of a scenario by its flat name (the name --draws, sweeps, experiment files "
+        "and Python keywords use) with its type, its value, the values a scenario file may set (read from the "
+        "validation models), its unit, its kind: calibrated (drawn from the calibration's accepted draws), "
+        "assumption (drawn from its stated plausible range) or fixed (a figure from docs/sources.md, a setting, or "
+        "a steady state: not drawn), its plausible range, and its meaning and source (the comment beside it in the "
+        "scenario file); then each event lever with a stated range (events[i].lever). --csv or --markdown writes "
+        "the whole catalogue to standard output (migsim params --markdown > params.md).",
     )
     params.add_argument(
         "scenario",
@@ -216,7 +220,9 @@ def build_parser() -> argparse.ArgumentParser:
         metavar="SCENARIO.toml",
         help="scenario file (default: scenarios/baseline.toml)",
     )
-    params.add_argument("--csv", action="store_true", help="CSV instead of an aligned table")
+    shape = params.add_mutually_exclusive_group()
+    shape.add_argument("--csv", action="store_true", help="CSV instead of an aligned table")
+    shape.add_argument("--markdown", action="store_true", help="a markdown table instead of an aligned table")
     params.set_defaults(func=cmd_params)
 
     for name, func, example, text in (
@@ -774,48 +780,32 @@ def _compare_with_draws(args: argparse.Namespace, scenarios, names: list[str], o
 def cmd_params(args: argparse.Namespace) -> int:
     import pandas as pd
 
-    from sim.scenario import BASELINE
+    from sim.catalogue import catalogue, markdown
 
-    scenario = load(args.scenario or BASELINE)
-    posterior = scenario.posterior_draws()
-    calibrated = set() if posterior is None else set(posterior.columns)
-    ranges = scenario.uncertain()
-    rows = []
-    for name, value in scenario.flat().items():
-        low, high = ranges.get(name, (None, None))
-        if name in calibrated:
-            kind, low, high = "calibrated", float(posterior[name].min()), float(posterior[name].max())
-        else:
-            kind = "assumption" if name in ranges else "fixed"
-        rows.append({"parameter": name, "value": value, "kind": kind, "low": low, "high": high})
-    for name, (low, high) in ranges.items():
-        if name.startswith("events["):
-            index, lever = name[len("events[") :].split("].")
-            event = scenario.events[int(index)]
-            rows.append(
-                {
-                    "parameter": name,
-                    "value": getattr(event, lever),
-                    "kind": f"policy lever ({event.kind})",
-                    "low": low,
-                    "high": high,
-                }
-            )
-    table = pd.DataFrame(rows)
+    table = catalogue(args.scenario)
     if args.csv:
         table.to_csv(sys.stdout, index=False, lineterminator="\n")
         return 0
+    if args.markdown:
+        sys.stdout.write(markdown(table))
+        return 0
     shown = table.assign(
         value=table["value"].map(lambda v: json.dumps(v) if isinstance(v, (list, dict)) else str(v)),
-        range=[f"[{lo:g}, {hi:g}]" if lo is not None and pd.notna(lo) else "" for lo, hi in zip(table["low"], table["high"])],
+        plausible=[
+            f"[{lo:g}, {hi:g}]" if lo is not None and pd.notna(lo) else ""
+            for lo, hi in zip(table["low"], table["high"], strict=True)
+        ],
+        meaning=table["meaning_and_source"].str.slice(0, 50),
     )
-    print(shown[["parameter", "value", "kind", "range"]].to_string(index=False, max_colwidth=60))
+    columns = ["parameter", "value", "allowed", "unit", "kind", "plausible", "meaning"]
+    print(shown[columns].to_string(index=False, max_colwidth=40))
     counts = table["kind"].value_counts()
     print(
         f"\n{len(table)} parameters: "
         + ", ".join(f"{n} {k}" for k, n in counts.items())
-        + ". Calibrated ranges are those of the calibration's accepted draws; assumption ranges are stated in [ranges]; "
-        "fixed values: docs/sources.md and the comments in the scenario file."
+        + ". allowed: what a scenario file may set; plausible: the calibration's accepted draws (calibrated) or the "
+        "range stated in [ranges] (assumption). --csv or --markdown gives every column in full, with each "
+        "parameter's meaning and source."
     )
     return 0
 

@@ -1,0 +1,88 @@
+"""The parameter catalogue (``migsim params``, sim/catalogue.py): every parameter
+once, its allowed values the ones validation enforces, and a meaning for each."""
+
+import io
+import re
+from contextlib import redirect_stdout
+
+import pandas as pd
+import pytest
+
+from sim.catalogue import catalogue
+from sim.cli import main
+from sim.scenario import BASELINE, REPO_ROOT, ScenarioError, load
+
+SCENARIOS = sorted((REPO_ROOT / "scenarios").glob("*.toml"))
+BOUND = re.compile(r"^([\[(])(-?[\d,.]+), (-?[\d,.]+)([\])])$|^(>=|>|<=|<) (-?[\d,.]+)$")
+
+
+@pytest.mark.parametrize("path", SCENARIOS, ids=lambda p: p.stem)
+def test_every_parameter_and_ranged_lever_once(path):
+    scenario = load(path)
+    table = catalogue(path)
+    levers = [name for name in scenario.uncertain() if name.startswith("events[")]
+    assert list(table["parameter"]) == [*scenario.flat(), *levers]
+    assert table["type"].ne("").all() and table["kind"].ne("").all()
+
+
+def bounds(allowed: str) -> tuple[float | None, bool, float | None, bool]:
+    """(low, low is open, high, high is open) of an allowed column."""
+    m = BOUND.match(allowed)
+    if not m:
+        return None, False, None, False
+    num = lambda text: float(text.replace(",", ""))
+    if m.group(1):
+        return num(m.group(2)), m.group(1) == "(", num(m.group(3)), m.group(4) == ")"
+    op, value = m.group(5), num(m.group(6))
+    return (value, op == ">", None, False) if op.startswith(">") else (None, False, value, op == "<")
+
+
+def field_of(name: str, scenario) -> str:
+    """The key a flat name ends in (section names contain '_')."""
+    sections = [*(f"sectors_{s}" for s in scenario.sectors), *type(scenario).model_fields]
+    section = max((s for s in sections if name.startswith(f"{s}_")), key=len)
+    return name[len(section) + 1 :]
+
+
+def test_the_allowed_values_are_what_validation_enforces():
+    """Just outside each stated bound is refused, naming the parameter; the bound
+    itself (when closed) is accepted."""
+    scenario = load(BASELINE)
+    table = catalogue(BASELINE)
+    checked = 0
+    for _, row in table[table["type"].isin(["int", "float"]) & table["parameter"].str.match(r"^[a-z]")].iterrows():
+        low, low_open, high, high_open = bounds(row["allowed"])
+        step = 1 if row["type"] == "int" else 1e-6 * max(1.0, abs(low or high or 1.0))
+        for edge, outside, is_open in ((low, -step, low_open), (high, step, high_open)):
+            if edge is None:
+                continue
+            value = int(edge) if row["type"] == "int" else edge
+            field = field_of(row["parameter"], scenario)
+            with pytest.raises(ScenarioError, match=f"{field}: "):
+                scenario.with_overrides({row["parameter"]: value + outside if not is_open else value})
+            if not is_open:  # the bound itself passes the field's own check (a rule across fields may still object)
+                try:
+                    scenario.with_overrides({row["parameter"]: value})
+                except ScenarioError as refused:
+                    assert f"{field}: expected" not in str(refused), str(refused)
+            checked += 1
+    assert checked > 100  # most parameters have a bound, and every one was tried
+
+
+def test_each_baseline_parameter_says_what_it_is_and_where_it_comes_from():
+    table = catalogue(BASELINE)
+    assert table["meaning_and_source"].str.len().gt(0).all(), list(table.loc[table["meaning_and_source"] == "", "parameter"])
+    row = table.set_index("parameter").loc["migrants_share_men"]
+    assert row["unit"] == "share or chance (0-1)" and "86.2% men" in row["meaning_and_source"] and row["allowed"] == "[0, 1]"
+    assert table.set_index("parameter").loc["police_fine_usd", "unit"] == "US dollars"
+
+
+def test_the_command_writes_csv_and_markdown():
+    for shape, check in (
+        ("--csv", lambda text: len(pd.read_csv(io.StringIO(text))) == len(catalogue(BASELINE))),
+        ("--markdown", lambda text: all(line.count(" | ") == 7 for line in text.splitlines()[2:])),
+    ):
+        out = io.StringIO()
+        with redirect_stdout(out):
+            assert main(["params", shape]) == 0
+        assert check(out.getvalue()), shape

@@ -209,12 +209,12 @@ def catalogue(path: Path | None = None) -> pd.DataFrame:
         )
     for name, (low, high) in ranges.items():
         if name.startswith("events["):
-            index, lever = name[len("events[") :].split("].")
-            event = scenario.events[int(index)]
+            index, lever = scenario.event_lever(name)
+            event = scenario.events[index]
             kind_name, allowed = allowed_of(_annotation(type(event).model_fields[lever]))
             rows.append(
                 {
-                    "parameter": name,
+                    "parameter": scenario.lever_name(index, lever),
                     "type": kind_name,
                     "value": getattr(event, lever),
                     "allowed": allowed,

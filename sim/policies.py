@@ -33,7 +33,12 @@ CIS = ("UZ", "TJ", "KG", "RU")
 DetainOrders = list[Literal["without_papers", "banned", "repeat", "all"]]
 
 
+EVENT_ID = r"^[A-Za-z][A-Za-z0-9_]{0,39}$"  # names a policy in override names: "crackdown.inspections_factor"
+NOT_LEVERS = ("id", "kind", "start", "end", "note", "ranges")
+
+
 class Event(Strict):
+    id: Annotated[str, Field(pattern=EVENT_ID)] | None = None
     kind: str
     start: dt.date
     end: dt.date | None = None
@@ -46,14 +51,14 @@ class Event(Strict):
         if self.end is not None and self.end < self.start:
             raise ValueError(f"end {self.end} is before start {self.start}")
         for lever, bounds in self.ranges.items():
-            if lever not in type(self).model_fields or lever in ("kind", "start", "end", "note", "ranges"):
+            if lever not in type(self).model_fields or lever in NOT_LEVERS:
                 raise ValueError(f"ranges.{lever}: not a lever of a {self.kind} event")
             check_range(f"ranges.{lever}", getattr(self, lever), bounds)
         return self
 
     def levers(self) -> dict[str, object]:
         """The fields this event sets (None means: leave as it is)."""
-        dumped = self.model_dump(exclude={"kind", "start", "end", "note", "ranges"})
+        dumped = self.model_dump(exclude=set(NOT_LEVERS))
         return {k: v for k, v in dumped.items() if v is not None and v != []}  # an empty list sets nothing
 
     def conflict_key(self) -> tuple:
@@ -63,7 +68,7 @@ class Event(Strict):
     def describe(self) -> str:
         """What the event sets and when, in one line (for reports)."""
         when = f"from {self.start}" + (f" to {self.end}" if self.end else "")
-        changed = self.model_dump(exclude_defaults=True, exclude={"kind", "start", "end", "note", "ranges"})
+        changed = self.model_dump(exclude_defaults=True, exclude=set(NOT_LEVERS))
         levers = "; ".join(f"{k.replace('_', ' ')} {_plain_value(v)}" for k, v in changed.items())
         return f"{self.kind.replace('_', ' ')} {when}" + (f": {levers}" if levers else "")
 

@@ -22,7 +22,7 @@ from typing import TYPE_CHECKING, Annotated, Any, Literal
 
 from pydantic import Field, ValidationError, field_validator, model_validator
 
-from sim.policies import AnyEvent, check_events
+from sim.policies import NOT_LEVERS, AnyEvent, check_events
 from sim.schema import (
     DAYS_MOST,
     EMPLOYERS_MOST,
@@ -52,6 +52,7 @@ if TYPE_CHECKING:
     import pandas as pd
 
 EVENT_LEVER = re.compile(r"events\[(\d+)\]\.(\w+)")  # an event's lever as an override key
+EVENT_ID_LEVER = re.compile(r"([A-Za-z][A-Za-z0-9_]*)\.(\w+)")  # the same, by the event's id
 REPO_ROOT = Path(__file__).resolve().parents[1]
 DATA_DIR = Path(__file__).resolve().parent / "data"
 BASELINE = REPO_ROOT / "scenarios" / "baseline.toml"
@@ -285,6 +286,10 @@ class Scenario(Section):
             if district not in districts:
                 raise ValueError(f"{where}: unknown district {district!r}; expected one of {', '.join(districts)}")
         check_events(self.events, self.run.start_date, self.run.end_date)
+        ids = [e.id for e in self.events]
+        for i, e in enumerate(self.events):
+            if e.id and e.id in ids[:i]:  # the second event with an id is the mistake
+                raise ValueError(f"events[{i}].id: {e.id!r} names two events; an id names one (it is how its levers are set)")
         people = (
             self.migrants.potential_migrants + self.migrants.initial_seasonal + self.long_term.initial + self.day_traders.people
         )
@@ -330,9 +335,36 @@ class Scenario(Section):
 
     def parameters(self) -> dict[str, Any]:
         """Every name an override may use, with its value: the flat parameters and
-        the levers the events set (``events[i].lever``)."""
-        levers = {f"events[{i}].{lever}": value for i, e in enumerate(self.events) for lever, value in e.levers().items()}
+        the levers the events set (``events[i].lever``, and ``id.lever`` for an
+        event with an ``id``)."""
+        levers = {}
+        for i, e in enumerate(self.events):
+            for lever, value in e.levers().items():
+                levers[f"events[{i}].{lever}"] = value
+                if e.id:
+                    levers[f"{e.id}.{lever}"] = value
         return {**self.flat(), **levers}
+
+    def lever_name(self, index: int, lever: str) -> str:
+        """How an event's lever is named for people: ``id.lever``, or ``events[i].lever``."""
+        event = self.events[index]
+        return f"{event.id}.{lever}" if event.id else f"events[{index}].{lever}"
+
+    def event_lever(self, name: str) -> tuple[int, str] | None:
+        """(event index, lever) of an override name (``events[i].lever`` or
+        ``id.lever``), or None if it names no event's lever."""
+        match = EVENT_LEVER.fullmatch(name)
+        if match:
+            index, lever = int(match[1]), match[2]
+        else:
+            match = EVENT_ID_LEVER.fullmatch(name)
+            ids = [i for i, e in enumerate(self.events) if match and e.id == match[1]]
+            if not ids:
+                return None
+            index, lever = ids[0], match[2]
+        if index >= len(self.events) or lever not in type(self.events[index]).model_fields or lever in NOT_LEVERS:
+            return None
+        return index, lever
 
     def with_overrides(self, overrides: dict[str, Any], source: str = "keyword parameters") -> Scenario:
         """A copy with flat-named parameters replaced, validated like a file. An
@@ -342,9 +374,9 @@ class Scenario(Section):
         known = self.flat()
         tree = self.model_dump()
         for key, value in overrides.items():
-            lever = EVENT_LEVER.fullmatch(key)
-            if lever and int(lever[1]) < len(self.events) and lever[2] in type(self.events[int(lever[1])]).model_fields:
-                tree["events"][int(lever[1])][lever[2]] = value
+            lever = self.event_lever(key)
+            if lever:
+                tree["events"][lever[0]][lever[1]] = value
                 continue
             if key not in known:
                 raise ScenarioError(f"{source}: {unknown_parameter(key, self.parameters())}")

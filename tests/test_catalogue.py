@@ -20,8 +20,10 @@ BOUND = re.compile(r"^([\[(])(-?[\d,.]+), (-?[\d,.]+)([\])])$|^(>=|>|<=|<) (-?[\
 def test_every_parameter_and_ranged_lever_once(path):
     scenario = load(path)
     table = catalogue(path)
-    levers = [name for name in scenario.uncertain() if name.startswith("events[")]
+    levers = [scenario.lever_name(*scenario.event_lever(name)) for name in scenario.uncertain() if name.startswith("events[")]
     assert list(table["parameter"]) == [*scenario.flat(), *levers]
+    for name in levers:  # each lever's name is one an override accepts
+        assert name in scenario.parameters()
     assert table["type"].ne("").all() and table["kind"].ne("").all()
 
 
@@ -86,3 +88,26 @@ def test_the_command_writes_csv_and_markdown():
         with redirect_stdout(out):
             assert main(["params", shape]) == 0
         assert check(out.getvalue()), shape
+
+
+def test_an_event_with_an_id_names_its_levers():
+    """``crackdown.inspections_factor`` sets the crackdown's lever wherever
+    overrides are accepted; ids are unique; a misspelt one gets the real one."""
+    from sim.model import MigrationModel
+
+    path = REPO_ROOT / "scenarios" / "package_2009.toml"
+    model = MigrationModel(path, scale=500, rng=1, **{"crackdown.inspections_factor": 4.5, "quota_cut.factor": 0.25})
+    kinds = {e.id: e for e in model.params.events}
+    assert kinds["crackdown"].inspections_factor == 4.5 and kinds["quota_cut"].factor == 0.25
+    scenario = load(path)
+    assert scenario.with_overrides({"events[0].inspections_factor": 4.5}) == model.params.with_overrides(
+        {"quota_cut.factor": scenario.events[2].factor}
+    )
+    with pytest.raises(ScenarioError, match=r"did you mean 'crackdown.inspections_factor'"):
+        scenario.with_overrides({"crackdwn.inspections_factor": 2.0})
+    tree = scenario.model_dump()
+    tree["events"][1]["id"] = "crackdown"
+    from sim.scenario import validate
+
+    with pytest.raises(ScenarioError, match=r"events\[1\]\.id: 'crackdown' names two events"):
+        validate(tree, "twice.toml")

@@ -146,6 +146,7 @@ class ClassroomSession:
                 "entered_before": start - dt.timedelta(days=1),
                 "note": "classroom: an amnesty as in 2006, from today",
                 "ranges": {},
+                "id": None,  # a class may open an amnesty more than once a year; an id names one event
             }
         label = f"Amnesty {'opens' if on else 'closes'}"
         return self._replace("amnesty", new, label, on)

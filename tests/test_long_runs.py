@@ -10,10 +10,10 @@ import datetime as dt
 import numpy as np
 import pytest
 
-from sim.agents.migrant import Group, Migrant
-from sim.model import MigrationModel
-from sim.people.population import FREE
-from sim.status import Status
+from migsim.agents.migrant import Group, Migrant
+from migsim.model import MigrationModel
+from migsim.people.population import FREE
+from migsim.status import Status
 
 
 def accounted(model) -> None:
@@ -140,7 +140,7 @@ def test_amnesty_cards_through_the_register():
     """Cards run out for holders who went home and came back in another slot; the
     cards counted at the end include those of holders at home; a new window
     starts with no application on file, at home too."""
-    from sim.scenario import REPO_ROOT, load
+    from migsim.scenario import REPO_ROOT, load
 
     base = load(REPO_ROOT / "scenarios" / "amnesty_2006.toml")
     second = {
@@ -148,11 +148,12 @@ def test_amnesty_cards_through_the_register():
         "start": dt.date(2007, 8, 1),
         "end": dt.date(2007, 9, 30),
         "entered_before": dt.date(2007, 5, 31),
+        "id": "amnesty_2007",
     }
     scenario = base.with_overrides({"events[0].card_years": 1.0, "run_end_date": dt.date(2008, 6, 30)})
     tree = scenario.model_dump()
     tree["events"].append(second)
-    from sim.scenario import validate
+    from migsim.scenario import validate
 
     model = MigrationModel(validate(tree, "two_windows"), scale=20, rng=3)
     people, papers = model.population, model.papers
@@ -177,7 +178,7 @@ def test_amnesty_cards_through_the_register():
 def test_a_followed_person_s_last_day_is_told_from_their_slot():
     """The story of the day a followed person is deported (and gives up their
     slot the same day) still tells the ban and what they had."""
-    from sim.viz.session import Story
+    from migsim.viz.session import Story
 
     model = MigrationModel(scale=20, rng=5, run_end_date=dt.date(2008, 12, 31))
     while model.t < 150:

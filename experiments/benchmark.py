@@ -22,7 +22,7 @@ import time
 
 
 def one_run(scale: int, seed: int, profile: bool) -> dict:
-    from sim import MigrationModel
+    from migsim import MigrationModel
 
     t0 = time.perf_counter()
     model = MigrationModel(scale=scale, rng=seed)

@@ -15,9 +15,9 @@ import tempfile
 import time
 from pathlib import Path
 
-from sim.experiments.design import Design, Experiment, Parameter, make_jobs
-from sim.experiments.runner import run_experiment
-from sim.scenario import BASELINE
+from migsim.experiments.design import Design, Experiment, Parameter, make_jobs
+from migsim.experiments.runner import run_experiment
+from migsim.scenario import BASELINE
 
 
 def timed(jobs, backend: str, workers: int) -> float:

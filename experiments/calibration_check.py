@@ -14,10 +14,9 @@ from concurrent.futures import ProcessPoolExecutor
 from pathlib import Path
 
 import pandas as pd
-
-from sim import MigrationModel
-from sim.geography import read_data_csv
-from sim.metrics import calibration_figures
+from migsim import MigrationModel
+from migsim.geography import read_data_csv
+from migsim.metrics import calibration_figures
 
 
 def figures(seed: int, scale: int) -> dict:

@@ -16,12 +16,11 @@ from concurrent.futures import ProcessPoolExecutor
 
 import numpy as np
 import pandas as pd
-
-from sim.scenario import BASELINE
+from migsim.scenario import BASELINE
 
 
 def outcomes(scenario: str, scale: int, seed: int) -> dict[str, float]:
-    from sim import MigrationModel
+    from migsim import MigrationModel
 
     model = MigrationModel(scenario, scale=scale, rng=seed)
     model.run()

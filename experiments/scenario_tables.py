@@ -15,9 +15,8 @@ import json
 from pathlib import Path
 
 import pandas as pd
-
-from sim.experiments.compare import fmt
-from sim.metrics import KEY_OUTCOMES
+from migsim.experiments.compare import fmt
+from migsim.metrics import KEY_OUTCOMES
 
 EFFECTS = ("peak_irregular", "season_mean_irregular", "season_irregular_share")
 OTHERS = (

@@ -15,9 +15,8 @@ from pathlib import Path
 
 import numpy as np
 import pandas as pd
-
-from sim.geography import read_data_csv
-from sim.metrics import calibration_figures
+from migsim.geography import read_data_csv
+from migsim.metrics import calibration_figures
 
 sys.path.insert(0, str(Path(__file__).parent))
 from calibration_check import run_seeds
@@ -28,7 +27,7 @@ OBSERVED_APPEALS = 1600  # "about 1,600" appeals in seven months (sum of the cat
 
 
 def figures(seed: int, scale: int) -> dict[str, float]:
-    from sim import MigrationModel
+    from migsim import MigrationModel
 
     model = MigrationModel(scale=scale, rng=seed)
     model.run()

@@ -2,6 +2,6 @@
 
 __version__ = "0.1.0"
 
-from sim.model import MigrationModel
+from migsim.model import MigrationModel
 
 __all__ = ["MigrationModel", "__version__"]

@@ -11,13 +11,12 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, ClassVar
 
 import numpy as np
-
-from sim.capacity import ServiceCapacity
-from sim.people.book import PersonBook
-from sim.status import N_STATUS, Status
+from migsim.capacity import ServiceCapacity
+from migsim.people.book import PersonBook
+from migsim.status import N_STATUS, Status
 
 if TYPE_CHECKING:
-    from sim.model import MigrationModel
+    from migsim.model import MigrationModel
 
 DECIDABLE = np.isin(np.arange(N_STATUS), [Status.ENTERED, Status.REGISTERED, Status.IRREGULAR_STAY, Status.IRREGULAR_WORK])
 

@@ -15,10 +15,10 @@ import threading
 import time
 from pathlib import Path
 
-from sim import __version__
-from sim.experiments.store import StoreInUse
-from sim.output import MANIFEST, replaceable, staged, write_atomic
-from sim.scenario import ScenarioError, file_sha256, load
+from migsim import __version__
+from migsim.experiments.store import StoreInUse
+from migsim.output import MANIFEST, replaceable, staged, write_atomic
+from migsim.scenario import ScenarioError, file_sha256, load
 
 DEFAULT_SEED = 20080101
 DEFAULT_DRAWS = 20  # parameter sets a comparison draws when the scenarios state ranges
@@ -383,10 +383,9 @@ def cmd_run(args: argparse.Namespace) -> int:
     out = _out_dir(args, scenario.name)
     if args.replications > 1:
         return _run_replications(args, scenario, out)
+    from migsim.model import MigrationModel
+    from migsim.report import plot_stocks
     from tqdm import tqdm
-
-    from sim.model import MigrationModel
-    from sim.report import plot_stocks
 
     started = dt.datetime.now(dt.UTC)
     clock = time.perf_counter()
@@ -447,9 +446,8 @@ def _seeds(args: argparse.Namespace) -> list[int]:
 
 def _run_all(jobs, args: argparse.Namespace, desc: str):
     """Run jobs in parallel with a progress bar; interrupting leaves nothing half-written."""
+    from migsim.experiments.runner import run_jobs
     from tqdm import tqdm
-
-    from sim.experiments.runner import run_jobs
 
     tls = _check_scheduler(args)
     with tqdm(total=len(jobs), desc=desc, unit="run", file=sys.stderr, disable=None) as bar:
@@ -464,10 +462,10 @@ def _run_all(jobs, args: argparse.Namespace, desc: str):
 
 
 def _run_replications(args: argparse.Namespace, scenario, out: Path) -> int:
-    from sim.experiments.compare import ensemble, mean_interval
-    from sim.experiments.runner import Job
-    from sim.metrics import KEY_OUTCOMES, key_outcomes
-    from sim.report import plot_fan
+    from migsim.experiments.compare import ensemble, mean_interval
+    from migsim.experiments.runner import Job
+    from migsim.metrics import KEY_OUTCOMES, key_outcomes
+    from migsim.report import plot_fan
 
     started = dt.datetime.now(dt.UTC)
     clock = time.perf_counter()
@@ -526,7 +524,7 @@ def _comparison_setup(args: argparse.Namespace):
                 f"{args.scenarios[0]} runs {ref.run.start_date} to {ref.run.end_date}; compare scenarios over the same dates "
                 "(each year has its own reference, e.g. baseline_2009.toml for 2009)"
             )
-    from sim.experiments.uncertainty import plan_draws
+    from migsim.experiments.uncertainty import plan_draws
 
     declared = bool(plan_draws(dict(zip(names, scenarios)), names[0]))
     if args.draws and not declared:
@@ -545,11 +543,10 @@ def cmd_compare(args: argparse.Namespace) -> int:
     if args.draws:
         return _compare_with_draws(args, scenarios, names, out)
     import pandas as pd
-
-    from sim.experiments.compare import ensemble, markdown_report, paired_comparison
-    from sim.experiments.runner import Job
-    from sim.metrics import key_outcomes
-    from sim.report import plot_compare
+    from migsim.experiments.compare import ensemble, markdown_report, paired_comparison
+    from migsim.experiments.runner import Job
+    from migsim.metrics import key_outcomes
+    from migsim.report import plot_compare
 
     started = dt.datetime.now(dt.UTC)
     clock = time.perf_counter()
@@ -630,12 +627,11 @@ def _compare_with_draws(args: argparse.Namespace, scenarios, names: list[str], o
     import hashlib
 
     import pandas as pd
-
-    from sim.experiments.compare import KEY_OUTCOMES, fmt, markdown_report, paired_comparison
-    from sim.experiments.jobs import WEEKLY, ExperimentJob
-    from sim.experiments.store import ResultStore
-    from sim.experiments.uncertainty import acts_on, describe_what_matters, draw_parameters, overrides_for, what_matters
-    from sim.report import plot_compare_uncertainty
+    from migsim.experiments.compare import KEY_OUTCOMES, fmt, markdown_report, paired_comparison
+    from migsim.experiments.jobs import WEEKLY, ExperimentJob
+    from migsim.experiments.store import ResultStore
+    from migsim.experiments.uncertainty import acts_on, describe_what_matters, draw_parameters, overrides_for, what_matters
+    from migsim.report import plot_compare_uncertainty
 
     started = dt.datetime.now(dt.UTC)
     clock = time.perf_counter()
@@ -779,8 +775,7 @@ def _compare_with_draws(args: argparse.Namespace, scenarios, names: list[str], o
 
 def cmd_params(args: argparse.Namespace) -> int:
     import pandas as pd
-
-    from sim.catalogue import catalogue, markdown
+    from migsim.catalogue import catalogue, markdown
 
     table = catalogue(args.scenario)
     if args.csv:
@@ -811,7 +806,7 @@ def cmd_params(args: argparse.Namespace) -> int:
 
 
 def cmd_report(args: argparse.Namespace) -> int:
-    from sim.html_report import ReportError, build
+    from migsim.html_report import ReportError, build
 
     # a run's or comparison's files without the manifest written last (an interrupted write), unless the
     # folder is part of a finished result (a seed of --replications, a scenario of a comparison)
@@ -833,7 +828,7 @@ def cmd_report(args: argparse.Namespace) -> int:
 def cmd_viz(args: argparse.Namespace) -> int:
     import subprocess
 
-    from sim.scenario import REPO_ROOT
+    from migsim.scenario import REPO_ROOT
 
     env = dict(os.environ)
     if args.scenario is not None:
@@ -844,12 +839,12 @@ def cmd_viz(args: argparse.Namespace) -> int:
     solara = Path(sys.executable).parent / "solara"
     if not solara.exists():
         raise UsageError("the viz command needs solara (installed with mesa[rec]); reinstall migsim")
-    from sim.viz import assets
+    from migsim.viz import assets
 
     missing = assets.ensure(quiet=True)  # the browser side, from npm, for classrooms without internet
     if missing:
         print(f"migsim: note: {', '.join(missing)} not cached; the page needs the internet to fetch them", file=sys.stderr)
-    from sim.viz import front
+    from migsim.viz import front
 
     if not 1 <= args.servers <= 64:
         raise UsageError(f"--servers {args.servers}: expected a whole number from 1 to 64")
@@ -905,7 +900,7 @@ def cmd_viz(args: argparse.Namespace) -> int:
 
 def _experiment(args: argparse.Namespace, kinds: tuple[str, ...]):
     """Load an experiment, make its jobs, and run those not yet in the store."""
-    from sim.experiments.design import load_experiment, make_jobs
+    from migsim.experiments.design import load_experiment, make_jobs
 
     if args.workers is not None and args.workers < 1:
         raise UsageError(f"--workers: expected a whole number >= 1, got {args.workers}")
@@ -928,8 +923,8 @@ def _experiment(args: argparse.Namespace, kinds: tuple[str, ...]):
 def _run_stored(jobs: list, out: Path, args: argparse.Namespace, desc: str) -> dict[str, int]:
     """Run the jobs not yet in DIR/results.sqlite on the chosen backend, storing each
     as it finishes; an interruption keeps what finished and says how to resume."""
-    from sim.experiments.backends import BackendError
-    from sim.experiments.runner import run_experiment
+    from migsim.experiments.backends import BackendError
+    from migsim.experiments.runner import run_experiment
 
     tls = _check_scheduler(args)
     store_path = out / "results.sqlite"
@@ -959,7 +954,7 @@ def _check_scheduler(args: argparse.Namespace) -> dict[str, str] | None:
 
 
 def _write_failures(out: Path) -> int:
-    from sim.experiments.analysis import failures
+    from migsim.experiments.analysis import failures
 
     failed = failures(out / "results.sqlite")
     if len(failed):
@@ -969,9 +964,9 @@ def _write_failures(out: Path) -> int:
 
 
 def cmd_sweep(args: argparse.Namespace) -> int:
-    from sim.experiments.analysis import results_table
-    from sim.metrics import KEY_OUTCOMES
-    from sim.report import plot_sweep
+    from migsim.experiments.analysis import results_table
+    from migsim.metrics import KEY_OUTCOMES
+    from migsim.report import plot_sweep
 
     exp, out, jobs = _experiment(args, ("factorial", "lhs"))
     names = [p.name for p in exp.parameters]
@@ -994,8 +989,8 @@ def cmd_sweep(args: argparse.Namespace) -> int:
 
 
 def cmd_sensitivity(args: argparse.Namespace) -> int:
-    from sim.experiments.analysis import morris_indices, point_means, results_table, sobol_indices
-    from sim.report import plot_indices
+    from migsim.experiments.analysis import morris_indices, point_means, results_table, sobol_indices
+    from migsim.report import plot_indices
 
     exp, out, jobs = _experiment(args, ("morris", "sobol"))
     table = results_table(out / "results.sqlite", jobs)
@@ -1036,9 +1031,9 @@ def cmd_sensitivity(args: argparse.Namespace) -> int:
 
 
 def cmd_calibrate(args: argparse.Namespace) -> int:
-    from sim.experiments.analysis import point_means, results_table
-    from sim.experiments.calibrate import fit_report, rejection_abc
-    from sim.report import plot_calibration
+    from migsim.experiments.analysis import point_means, results_table
+    from migsim.experiments.calibrate import fit_report, rejection_abc
+    from migsim.report import plot_calibration
 
     exp, out, jobs = _experiment(args, ("lhs",))
     if exp.calibration is None:

@@ -24,7 +24,7 @@ TRAVEL_KM_PER_HOUR = {"road": 45.0, "rail": 40.0}
 
 def read_data_csv(name: str) -> list[dict[str, str]]:
     """Rows of a CSV in ``sim/data``; lines starting with '#' are its source notes."""
-    text = resources.files("sim.data").joinpath(name).read_text(encoding="utf-8")
+    text = resources.files("migsim.data").joinpath(name).read_text(encoding="utf-8")
     lines = [line for line in text.splitlines() if not line.startswith("#")]
     return list(csv.DictReader(StringIO("\n".join(lines))))
 

@@ -9,8 +9,7 @@ import json
 from pathlib import Path
 
 import pandas as pd
-
-from sim.report import plot_appeals, plot_district_map, plot_stocks
+from migsim.report import plot_appeals, plot_district_map, plot_stocks
 
 STYLE = """body{font-family:system-ui,sans-serif;max-width:1100px;margin:2em auto;padding:0 1em;color:#222}
 h1{font-size:1.6em}h2{margin-top:1.6em;border-bottom:1px solid #ddd}img{max-width:100%;border:1px solid #eee;margin:.5em 0}
@@ -55,8 +54,8 @@ STOCK_EFFECTS = ("peak_irregular", "season_irregular_share")  # the summary's ef
 
 
 def _money_or_count(value: float, outcome: str, signed: bool = True) -> str:
-    from sim.experiments.compare import fmt
-    from sim.metrics import KEY_OUTCOMES
+    from migsim.experiments.compare import fmt
+    from migsim.metrics import KEY_OUTCOMES
 
     text = fmt(value, outcome, signed=signed)
     if KEY_OUTCOMES[outcome][1] == "US dollars" and text != "n/a":
@@ -72,7 +71,7 @@ def _interval(row, lo: str, hi: str) -> str:
 
 def _effect_sentence(row, drawn: bool) -> str:
     """One outcome's effect with both intervals and its robustness, in words."""
-    from sim.metrics import KEY_OUTCOMES
+    from migsim.metrics import KEY_OUTCOMES
 
     outcome = row["outcome"]
     unit = (
@@ -93,7 +92,7 @@ def _compare_page(folder: Path, manifest: dict) -> tuple[str, list[str]]:
     """The page of a comparison: an executive summary, what each scenario does,
     tables by scenario with human names and units, the plots, and the drawn
     assumptions."""
-    from sim.metrics import KEY_OUTCOMES
+    from migsim.metrics import KEY_OUTCOMES
 
     table = pd.read_csv(folder / "comparison.csv")
     scenarios = list(dict.fromkeys(table["scenario"]))

@@ -8,11 +8,10 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 import pandas as pd
-
-from sim.status import IRREGULAR, N_STATUS, STOCK_COLUMNS, TRANSITION_NAMES
+from migsim.status import IRREGULAR, N_STATUS, STOCK_COLUMNS, TRANSITION_NAMES
 
 if TYPE_CHECKING:
-    from sim.model import MigrationModel
+    from migsim.model import MigrationModel
 
 # Event counters a day, in people (or US dollars where named so).
 EVENTS = (

@@ -14,26 +14,25 @@ import mesa
 import numpy as np
 import pandas as pd
 from mesa.discrete_space import Network
-
-from sim import scenario as scenario_mod
-from sim.agents.employer import EmployerBook
-from sim.agents.legal_center import LegalAid
-from sim.agents.migrant import Group, Migrants
-from sim.agents.police import Enforcement
-from sim.amnesty import AmnestyOffice
-from sim.calendar import monthly_curve, run_dates
-from sim.draws import stochastic_round
-from sim.geography import Geography, Place
-from sim.metrics import Metrics, outcomes
-from sim.people.beliefs import Beliefs
-from sim.people.jobs import Jobs
-from sim.people.money import Wallets
-from sim.people.news import OriginNews
-from sim.people.papers import Papers
-from sim.people.population import Population
-from sim.people.records import PoliceRecords
-from sim.policies import Rules, Schedule
-from sim.status import Status, StatusBook
+from migsim import scenario as scenario_mod
+from migsim.agents.employer import EmployerBook
+from migsim.agents.legal_center import LegalAid
+from migsim.agents.migrant import Group, Migrants
+from migsim.agents.police import Enforcement
+from migsim.amnesty import AmnestyOffice
+from migsim.calendar import monthly_curve, run_dates
+from migsim.draws import stochastic_round
+from migsim.geography import Geography, Place
+from migsim.metrics import Metrics, outcomes
+from migsim.people.beliefs import Beliefs
+from migsim.people.jobs import Jobs
+from migsim.people.money import Wallets
+from migsim.people.news import OriginNews
+from migsim.people.papers import Papers
+from migsim.people.population import Population
+from migsim.people.records import PoliceRecords
+from migsim.policies import Rules, Schedule
+from migsim.status import Status, StatusBook
 
 
 class MigrationModel(mesa.Model):

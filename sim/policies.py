@@ -12,9 +12,7 @@ from __future__ import annotations
 import datetime as dt
 from typing import Annotated, Literal
 
-from pydantic import Field, model_validator
-
-from sim.schema import (
+from migsim.schema import (
     SECTORS,
     Centre,
     Days,
@@ -28,6 +26,7 @@ from sim.schema import (
     Strict,
     check_range,
 )
+from pydantic import Field, model_validator
 
 CIS = ("UZ", "TJ", "KG", "RU")
 DetainOrders = list[Literal["without_papers", "banned", "repeat", "all"]]

@@ -233,7 +233,7 @@ def plot_calibration(abc: pd.DataFrame, parameters: list[str], path, name: str) 
     """Simulated against observed: the monthly irregular stock of the accepted draws
     (band and best) with the observed March, peak and November figures and their
     bands; and each parameter's accepted values against its prior range."""
-    from sim.experiments.calibrate import observed_targets
+    from migsim.experiments.calibrate import observed_targets
 
     obs = observed_targets()
     months = [f"irregular_month_{m:02d}" for m in range(1, 13) if f"irregular_month_{m:02d}" in abc]
@@ -295,8 +295,7 @@ OBLAST_VIEW = (67.5, 71.0, 40.45, 44.05)  # lon min, lon max, lat min, lat max
 def draw_places(ax, geo, crossing_size: float = 60) -> None:
     """Routes, the (approximate) border, origin regions and crossings, at their coordinates."""
     from matplotlib.collections import LineCollection
-
-    from sim.geography import read_data_csv
+    from migsim.geography import read_data_csv
 
     pos = geo.layout()
     ax.add_collection(LineCollection([[pos[a], pos[b]] for a, b in geo.graph.edges], colors="#cccccc", linewidths=0.8, zorder=1))
@@ -359,7 +358,7 @@ def draw_oblast(ax, geo, present: np.ndarray, share: np.ndarray, fontsize: float
 def plot_district_map(timeseries: pd.DataFrame, path, title: str) -> None:
     """Districts at their coordinates on the day of the irregular peak: circle size
     = people present, colour = irregular share."""
-    from sim.geography import Geography
+    from migsim.geography import Geography
 
     geo = Geography.load()
     row = timeseries.iloc[int(timeseries["irregular"].idxmax())]
@@ -381,7 +380,7 @@ def plot_appeals(by_category: dict[str, float], path, title: str) -> None:
     """Each category's share of the appeals the model's centres took, beside its
     share in the legal aid monitoring (docs/sources.md 6) among the same
     categories: a check, never a target (docs/validation.md)."""
-    from sim.geography import read_data_csv
+    from migsim.geography import read_data_csv
 
     observed = {r["category"]: float(r["count"]) for r in read_data_csv("appeal_categories.csv") if r["category"] in by_category}
     total_model, total_observed = sum(by_category.values()) or 1.0, sum(observed.values()) or 1.0

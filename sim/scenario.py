@@ -20,10 +20,8 @@ from collections.abc import Iterable
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated, Any, Literal
 
-from pydantic import Field, ValidationError, field_validator, model_validator
-
-from sim.policies import NOT_LEVERS, AnyEvent, check_events
-from sim.schema import (
+from migsim.policies import NOT_LEVERS, AnyEvent, check_events
+from migsim.schema import (
     DAYS_MOST,
     EMPLOYERS_MOST,
     NAME,
@@ -47,6 +45,7 @@ from sim.schema import (
     check_in_range,
     check_range,
 )
+from pydantic import Field, ValidationError, field_validator, model_validator
 
 if TYPE_CHECKING:
     import pandas as pd
@@ -273,7 +272,7 @@ class Scenario(Section):
 
     @model_validator(mode="after")
     def _centres_in_districts(self) -> Scenario:
-        from sim.geography import Geography
+        from migsim.geography import Geography
 
         districts = Geography.load().districts
         places = [(f"legal_aid.centres[{i}].district", c.district) for i, c in enumerate(self.legal_aid.centres)]

@@ -1,7 +1,6 @@
 import pytest
-
-from sim import MigrationModel
-from sim.scenario import BASELINE
+from migsim import MigrationModel
+from migsim.scenario import BASELINE
 
 
 @pytest.fixture(scope="session")

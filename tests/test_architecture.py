@@ -1,17 +1,18 @@
 """The house: no module of the package imports, directly or through others, a
 module that imports it back (imports for type annotations only, under
-``if TYPE_CHECKING:``, do not count: they never run)."""
+``if TYPE_CHECKING:``, do not count: they never run); and every import of the
+package says ``migsim`` (the source folder is ``sim/``, the import name is not)."""
 
 import ast
 from pathlib import Path
 
-import sim
+import migsim
 
-PACKAGE = Path(sim.__file__).parent
+PACKAGE = Path(migsim.__file__).parent
 
 
 def module_name(path: Path) -> str:
-    parts = path.relative_to(PACKAGE.parent).with_suffix("").parts
+    parts = ("migsim", *path.relative_to(PACKAGE).with_suffix("").parts)
     return ".".join(parts[:-1] if parts[-1] == "__init__" else parts)
 
 
@@ -24,12 +25,12 @@ def imports(tree: ast.AST, modules: set[str]) -> set[str]:
             for child in node.orelse:
                 visit(child)
             return
-        if isinstance(node, ast.ImportFrom) and node.module and node.module.split(".")[0] == "sim":
+        if isinstance(node, ast.ImportFrom) and node.module and node.module.split(".")[0] == "migsim":
             for alias in node.names:
                 full = f"{node.module}.{alias.name}"
                 found.add(full if full in modules else node.module)
         elif isinstance(node, ast.Import):
-            found.update(a.name for a in node.names if a.name.split(".")[0] == "sim")
+            found.update(a.name for a in node.names if a.name.split(".")[0] == "migsim")
         for child in ast.iter_child_nodes(node):
             visit(child)
 
@@ -74,6 +75,18 @@ def test_the_check_finds_a_circle():
         ["c", "a", "b", "c"],
     ]
     tree = ast.parse(
-        "from typing import TYPE_CHECKING\nif TYPE_CHECKING:\n    from sim.model import M\ndef f():\n    from sim.x import y\n"
+        "from typing import TYPE_CHECKING\nif TYPE_CHECKING:\n    from migsim.model import M\ndef f():\n    from migsim.x import y\n"
     )
-    assert imports(tree, {"sim.model", "sim.x"}) == {"sim.x"}
+    assert imports(tree, {"migsim.model", "migsim.x"}) == {"migsim.x"}
+
+
+def test_every_import_of_the_package_says_migsim():
+    """``import sim`` would load the source folder a second time, as another package."""
+    root = PACKAGE.parent
+    stray = []
+    for path in [*PACKAGE.rglob("*.py"), *(root / "tests").glob("*.py"), *(root / "experiments").glob("*.py")]:
+        for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+            names = [node.module or ""] if isinstance(node, ast.ImportFrom) else [a.name for a in getattr(node, "names", [])]
+            if isinstance(node, (ast.Import, ast.ImportFrom)) and any(n == "sim" or n.startswith("sim.") for n in names):
+                stray.append(f"{path.relative_to(root)}:{node.lineno}")
+    assert not stray, stray

@@ -7,10 +7,9 @@ from concurrent.futures import ProcessPoolExecutor
 
 import numpy as np
 import pytest
-
-from sim import MigrationModel
-from sim.geography import read_data_csv
-from sim.metrics import calibration_figures
+from migsim import MigrationModel
+from migsim.geography import read_data_csv
+from migsim.metrics import calibration_figures
 
 TARGETS = {r["target"]: (float(r["low"]), float(r["high"])) for r in read_data_csv("calibration_targets.csv")}
 

@@ -2,8 +2,7 @@
 
 from hypothesis import given
 from hypothesis import strategies as st
-
-from sim.capacity import ServiceCapacity
+from migsim.capacity import ServiceCapacity
 
 
 @given(per_day=st.floats(0.1, 50.0), scale=st.sampled_from([1, 5, 10, 20]), days=st.integers(30, 400))

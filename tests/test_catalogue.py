@@ -7,10 +7,9 @@ from contextlib import redirect_stdout
 
 import pandas as pd
 import pytest
-
-from sim.catalogue import catalogue
-from sim.cli import main
-from sim.scenario import BASELINE, REPO_ROOT, ScenarioError, load
+from migsim.catalogue import catalogue
+from migsim.cli import main
+from migsim.scenario import BASELINE, REPO_ROOT, ScenarioError, load
 
 SCENARIOS = sorted((REPO_ROOT / "scenarios").glob("*.toml"))
 BOUND = re.compile(r"^([\[(])(-?[\d,.]+), (-?[\d,.]+)([\])])$|^(>=|>|<=|<) (-?[\d,.]+)$")
@@ -93,7 +92,7 @@ def test_the_command_writes_csv_and_markdown():
 def test_an_event_with_an_id_names_its_levers():
     """``crackdown.inspections_factor`` sets the crackdown's lever wherever
     overrides are accepted; ids are unique; a misspelt one gets the real one."""
-    from sim.model import MigrationModel
+    from migsim.model import MigrationModel
 
     path = REPO_ROOT / "scenarios" / "package_2009.toml"
     model = MigrationModel(path, scale=500, rng=1, **{"crackdown.inspections_factor": 4.5, "quota_cut.factor": 0.25})
@@ -107,7 +106,7 @@ def test_an_event_with_an_id_names_its_levers():
         scenario.with_overrides({"crackdwn.inspections_factor": 2.0})
     tree = scenario.model_dump()
     tree["events"][1]["id"] = "crackdown"
-    from sim.scenario import validate
+    from migsim.scenario import validate
 
     with pytest.raises(ScenarioError, match=r"events\[1\]\.id: 'crackdown' names two events"):
         validate(tree, "twice.toml")

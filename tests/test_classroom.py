@@ -6,12 +6,11 @@ import datetime as dt
 import json
 
 import pytest
-
-from sim.model import MigrationModel
-from sim.scenario import ScenarioError
-from sim.viz.app import pictures
-from sim.viz.charts import MapPicture
-from sim.viz.session import LEVERS, ClassroomSession
+from migsim.model import MigrationModel
+from migsim.scenario import ScenarioError
+from migsim.viz.app import pictures
+from migsim.viz.charts import MapPicture
+from migsim.viz.session import LEVERS, ClassroomSession
 
 SCALE = 40
 
@@ -178,7 +177,7 @@ def test_the_front_door_sends_new_pages_to_each_server_in_turn():
     import urllib.error
     import urllib.request
 
-    from sim.viz.front import FrontDoor, backend_address
+    from migsim.viz.front import FrontDoor, backend_address
 
     door = FrontDoor("127.0.0.1", 0, [9001, 9002])
     threading.Thread(target=door.serve_forever, daemon=True).start()
@@ -208,7 +207,7 @@ def test_the_front_door_sends_new_pages_to_each_server_in_turn():
 
 
 def test_a_late_picture_covers_more_days_up_to_a_week():
-    from sim.viz.app import days_per_picture
+    from migsim.viz.app import days_per_picture
 
     assert days_per_picture(0.05) == 3  # on time: every third day
     assert days_per_picture(0.2) == 3

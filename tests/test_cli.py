@@ -6,8 +6,7 @@ import sys
 
 import pandas as pd
 import pytest
-
-from sim.cli import main
+from migsim.cli import main
 
 SHORT = "end_date = 2008-04-30"
 
@@ -82,7 +81,7 @@ def test_default_out_dir_is_under_results(short_scenario, tmp_path, monkeypatch)
 def test_help_explains_each_option():
     env = {**os.environ, "COLUMNS": "300"}  # no line wrapping inside phrases
     proc = subprocess.run(
-        [sys.executable, "-m", "sim.cli", "run", "--help"], capture_output=True, text=True, env=env, check=False
+        [sys.executable, "-m", "migsim.cli", "run", "--help"], capture_output=True, text=True, env=env, check=False
     )
     assert proc.returncode == 0
     for option in ("--seed", "--out", "--scale", "SCENARIO.toml", "byte-identical", "people"):
@@ -115,8 +114,8 @@ def test_every_commands_help_is_clean(capsys):
     no stray %%, and the example files it cites exist."""
     import re
 
-    from sim.cli import build_parser
-    from sim.scenario import REPO_ROOT
+    from migsim.cli import build_parser
+    from migsim.scenario import REPO_ROOT
 
     parser = build_parser()
     commands = next(a for a in parser._actions if isinstance(a, argparse._SubParsersAction)).choices
@@ -137,7 +136,7 @@ def test_every_commands_help_is_clean(capsys):
 
 def test_a_reader_that_stops_early_is_not_an_error():
     """``migsim params | head``: the pipe closes before the table is written."""
-    proc = subprocess.Popen([sys.executable, "-m", "sim.cli", "params"], stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+    proc = subprocess.Popen([sys.executable, "-m", "migsim.cli", "params"], stdout=subprocess.PIPE, stderr=subprocess.PIPE)
     proc.stdout.close()  # before the command has written anything (it takes a second to start)
     _, err = proc.communicate(timeout=120)
     assert proc.returncode == 0 and err == b""

@@ -5,10 +5,9 @@ import json
 import numpy as np
 import pandas as pd
 import pytest
-
-from sim.cli import main
-from sim.experiments.compare import mean_interval, paired_comparison
-from sim.metrics import KEY_OUTCOMES
+from migsim.cli import main
+from migsim.experiments.compare import mean_interval, paired_comparison
+from migsim.metrics import KEY_OUTCOMES
 
 SHORT = "end_date = 2008-05-31"
 

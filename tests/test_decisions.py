@@ -5,10 +5,9 @@ that the agents' choices move the outcome the way their reasoning says."""
 import datetime as dt
 
 import numpy as np
-
-from sim import MigrationModel, scenario
-from sim.scenario import REPO_ROOT
-from sim.status import Status
+from migsim import MigrationModel, scenario
+from migsim.scenario import REPO_ROOT
+from migsim.status import Status
 
 SCENARIOS = REPO_ROOT / "scenarios"
 

@@ -13,12 +13,11 @@ from pathlib import Path
 
 import pandas as pd
 import pytest
+from migsim.cli import main
+from migsim.experiments.design import load_experiment, make_jobs
+from migsim.experiments.runner import run_experiment
+from migsim.scenario import BASELINE, ScenarioError
 from support import finished_jobs, kill_after_stored
-
-from sim.cli import main
-from sim.experiments.design import load_experiment, make_jobs
-from sim.experiments.runner import run_experiment
-from sim.scenario import BASELINE, ScenarioError
 
 BIN = Path(sys.executable).parent
 
@@ -154,23 +153,23 @@ def test_failed_jobs_are_recorded_and_the_others_go_on(tmp_path, monkeypatch):
     exp_path = write_experiment(tmp_path / "sweep.toml", SWEEP)
     exp, scenario = load_experiment(exp_path)
     jobs = make_jobs(exp, scenario)
-    import sim.model
+    import migsim.model
 
-    real_run = sim.model.MigrationModel.run
+    real_run = migsim.model.MigrationModel.run
 
     def flaky(self, progress=None):
         if self.params.police.workplace_inspections_per_day == 16.0 and self._seed == 4:
             raise RuntimeError("simulated crash")
         return real_run(self, progress)
 
-    monkeypatch.setattr(sim.model.MigrationModel, "run", flaky)
+    monkeypatch.setattr(migsim.model.MigrationModel, "run", flaky)
     counts = run_experiment(jobs, tmp_path / "out" / "results.sqlite", backend="inprocess")
     assert counts == {"total": 12, "skipped": 0, "done": 10, "failed": 2}
     with sqlite3.connect(tmp_path / "out" / "results.sqlite") as db:
         errors = db.execute("SELECT parameters, seed, error FROM jobs WHERE status='failed'").fetchall()
     assert len(errors) == 2 and all("simulated crash" in e for _, _, e in errors)
     assert all(json.loads(p)["police_workplace_inspections_per_day"] == 16.0 and s == 4 for p, s, _ in errors)
-    monkeypatch.setattr(sim.model.MigrationModel, "run", real_run)
+    monkeypatch.setattr(migsim.model.MigrationModel, "run", real_run)
     again = run_experiment(jobs, tmp_path / "out" / "results.sqlite", backend="inprocess")
     assert again == {"total": 12, "skipped": 10, "done": 2, "failed": 0}  # failed jobs are retried
 
@@ -222,7 +221,7 @@ def test_experiment_file_errors_are_named(tmp_path, capsys):
 
 
 def test_rejection_abc_keeps_the_draws_closest_to_the_targets():
-    from sim.experiments.calibrate import observed_targets, rejection_abc
+    from migsim.experiments.calibrate import observed_targets, rejection_abc
 
     obs = observed_targets()
     perfect = {k: v["observed"] for k, v in obs.items()}

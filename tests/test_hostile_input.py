@@ -22,10 +22,9 @@ from pathlib import Path
 import pytest
 from hypothesis import HealthCheck, event, given, settings
 from hypothesis import strategies as st
-
-from sim.experiments.design import load_experiment
-from sim.model import MigrationModel
-from sim.scenario import BASELINE, REPO_ROOT, Scenario, ScenarioError, load, read_tree, validate
+from migsim.experiments.design import load_experiment
+from migsim.model import MigrationModel
+from migsim.scenario import BASELINE, REPO_ROOT, Scenario, ScenarioError, load, read_tree, validate
 
 TREE = read_tree(BASELINE)
 
@@ -172,7 +171,7 @@ def test_the_cli_refuses_nonsense_in_one_line_and_writes_nothing(tmp_path):
     path = written(tmp_path, BASE_TEXT.replace("share_men = ", "share_men = true # was ", 1))
     out = tmp_path / "out"
     done = subprocess.run(  # noqa: PLW1510 (the exit code is the point)
-        [sys.executable, "-m", "sim.cli", "run", str(path), "--out", str(out), "--scale", "200"],
+        [sys.executable, "-m", "migsim.cli", "run", str(path), "--out", str(out), "--scale", "200"],
         capture_output=True,
         text=True,
         timeout=120,
@@ -258,7 +257,7 @@ def test_the_cli_checks_its_options_before_it_computes(tmp_path, options, says):
         [
             sys.executable,
             "-m",
-            "sim.cli",
+            "migsim.cli",
             "run",
             str(BASELINE),
             *(options if "--scale" in options else ["--scale", "200", *options]),
@@ -273,7 +272,7 @@ def test_the_cli_checks_its_options_before_it_computes(tmp_path, options, says):
 
 
 def test_an_unexpected_error_is_one_line_and_the_traceback_needs_debug(monkeypatch, capsys):
-    from sim import cli
+    from migsim import cli
 
     def broken(args):
         raise RuntimeError("a bug")
@@ -296,8 +295,8 @@ def test_an_unexpected_error_is_one_line_and_the_traceback_needs_debug(monkeypat
 
 
 def test_a_result_is_complete_or_absent(tmp_path, monkeypatch):
-    from sim import cli
-    from sim.output import STAGING, remove_stale, staged
+    from migsim import cli
+    from migsim.output import STAGING, remove_stale, staged
 
     out = tmp_path / "results" / "run"
     # a failure while writing (a full disk, a kill) leaves nothing under the final name
@@ -309,7 +308,7 @@ def test_a_result_is_complete_or_absent(tmp_path, monkeypatch):
     # one whose process lives (holds the lock) is kept
     import fcntl
 
-    from sim.output import OWNER
+    from migsim.output import OWNER
 
     left = out.parent / f"{STAGING}run-1-abc123"
     (left / "sub").mkdir(parents=True)
@@ -338,7 +337,7 @@ def test_a_result_is_complete_or_absent(tmp_path, monkeypatch):
         raise OSError(28, "No space left on device", "stocks.png")
 
     monkeypatch.setattr(cli, "plot_stocks", full_disk, raising=False)
-    monkeypatch.setattr("sim.report.plot_stocks", full_disk)
+    monkeypatch.setattr("migsim.report.plot_stocks", full_disk)
     assert cli.main(["run", str(BASELINE), "--scale", "200", "--seed", "2", "--out", str(out)]) == 1
     assert (out / "timeseries.csv").read_bytes() == before
     assert not [p for p in out.parent.iterdir() if p.name.startswith(STAGING)]
@@ -358,7 +357,7 @@ def test_a_result_is_complete_or_absent(tmp_path, monkeypatch):
 
 
 def test_experiment_outcomes_are_known_ones_and_the_list_is_what_a_run_gives(tmp_path):
-    from sim.experiments.jobs import outcome_names, outcomes_of
+    from migsim.experiments.jobs import outcome_names, outcomes_of
 
     good = (REPO_ROOT / "experiments" / "sweep_enforcement_quota.toml").read_text()
     text = good.replace('scenario = "../scenarios/baseline.toml"', f'scenario = "{BASELINE}"')
@@ -377,11 +376,11 @@ def test_experiment_outcomes_are_known_ones_and_the_list_is_what_a_run_gives(tmp
 
 
 def test_a_second_writer_on_the_same_store_is_refused_with_the_first_ones_pid(tmp_path):
-    from sim.experiments.store import ResultStore, StoreInUse
+    from migsim.experiments.store import ResultStore, StoreInUse
 
     path = tmp_path / "results.sqlite"
     script = (
-        "import time; from pathlib import Path; from sim.experiments.store import ResultStore; "
+        "import time; from pathlib import Path; from migsim.experiments.store import ResultStore; "
         f"s = ResultStore(Path({str(path)!r}), writer=True); print('ready', flush=True); time.sleep(60)"
     )
     holder = subprocess.Popen([sys.executable, "-c", script], stdout=subprocess.PIPE, text=True)  # another process
@@ -410,7 +409,7 @@ def test_a_stopped_sweep_leaves_no_workers(tmp_path, how):
         "stop_me.toml",
     )
     sweep = subprocess.Popen(
-        [sys.executable, "-m", "sim.cli", "sweep", str(experiment), "--out", str(tmp_path / "out"), "--workers", "2"],
+        [sys.executable, "-m", "migsim.cli", "sweep", str(experiment), "--out", str(tmp_path / "out"), "--workers", "2"],
         stdout=subprocess.DEVNULL,
         stderr=subprocess.PIPE,
         text=True,
@@ -439,7 +438,7 @@ def test_a_scheduler_that_is_not_there_leaves_nothing_behind(tmp_path, monkeypat
 
     experiment = REPO_ROOT / "experiments" / "sweep_enforcement_quota.toml"
     out = tmp_path / "out"
-    base = [sys.executable, "-m", "sim.cli", "sweep", str(experiment), "--out", str(out), "--backend", "dask"]
+    base = [sys.executable, "-m", "migsim.cli", "sweep", str(experiment), "--out", str(out), "--backend", "dask"]
     monkeypatch.setenv("MIGSIM_DASK_CONNECT_SECONDS", "2")  # nobody will answer: do not wait the default 10 s
     bad = subprocess.run([*base, "--scheduler", "not a url"], capture_output=True, text=True, timeout=120)  # noqa: PLW1510
     assert bad.returncode == 2 and "--scheduler 'not a url': expected an address such as tcp://" in bad.stderr
@@ -453,7 +452,7 @@ def test_a_scheduler_that_is_not_there_leaves_nothing_behind(tmp_path, monkeypat
 
 
 def test_overlapping_legal_aid_events_that_set_different_levers_are_allowed():
-    from sim.policies import LegalAid, check_events
+    from migsim.policies import LegalAid, check_events
 
     run = (dt.date(2008, 1, 1), dt.date(2008, 12, 31))
     opens = LegalAid(kind="legal_aid", start=dt.date(2008, 3, 1), add_centres=[{"district": "Shymkent", "capacity_per_day": 5}])
@@ -495,7 +494,7 @@ def test_a_tls_cluster_with_certificates(tmp_path):
             "tls_check.toml",
         )
         out = tmp_path / "out"
-        base = [sys.executable, "-m", "sim.cli", "sweep", str(experiment), "--out", str(out), "--backend", "dask"]
+        base = [sys.executable, "-m", "migsim.cli", "sweep", str(experiment), "--out", str(out), "--backend", "dask"]
         base += ["--scheduler", address]
         refused = subprocess.run(base, capture_output=True, text=True, timeout=120)  # noqa: PLW1510
         assert refused.returncode == 2 and "needs --tls-ca, --tls-cert and --tls-key" in refused.stderr
@@ -580,9 +579,8 @@ def test_every_shipped_experiment_file_loads(path):
 
 
 def test_optional_event_levers_are_read_as_strictly():
+    from migsim.policies import Enforcement
     from pydantic import ValidationError
-
-    from sim.policies import Enforcement
 
     for lever, value, says in (("fine_usd", 1e300, "no larger than"), ("fine_usd", True, "expected a number, got true")):
         with pytest.raises(ValidationError, match=re.escape(says)):

@@ -2,10 +2,9 @@
 Paired runs use the same seed, so differences come from the lever."""
 
 import pytest
-
-from sim import MigrationModel
-from sim.people import NEVER
-from sim.status import TRANSITION_NAMES
+from migsim import MigrationModel
+from migsim.people import NEVER
+from migsim.status import TRANSITION_NAMES
 
 HALF_YEAR = {"run_end_date": "2008-06-30"}
 

@@ -4,11 +4,10 @@ import mesa
 import numpy as np
 import pandas as pd
 import pytest
-
-from sim import MigrationModel
-from sim.agents import Employer, Group, LegalCenter, Migrant, PoliceUnit
-from sim.geography import read_data_csv
-from sim.status import STOCK_COLUMNS, Status
+from migsim import MigrationModel
+from migsim.agents import Employer, Group, LegalCenter, Migrant, PoliceUnit
+from migsim.geography import read_data_csv
+from migsim.status import STOCK_COLUMNS, Status
 
 STOCKS = list(STOCK_COLUMNS.values())
 
@@ -144,7 +143,7 @@ def test_mesa_batch_run_with_flat_parameters():
 
 
 def test_outcomes_from_python_are_what_experiments_analyse(baseline_run):
-    from sim.experiments.jobs import outcome_names, outcomes_of
+    from migsim.experiments.jobs import outcome_names, outcomes_of
 
     model, ts = baseline_run
     out = model.outcomes()

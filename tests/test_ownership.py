@@ -7,21 +7,20 @@ import ast
 import inspect
 from pathlib import Path
 
+import migsim
 import pytest
+from migsim.agents.legal_center import LegalAid
+from migsim.amnesty import AmnestyOffice
+from migsim.people.beliefs import Beliefs
+from migsim.people.home import HomeRegister
+from migsim.people.jobs import Jobs
+from migsim.people.money import Wallets
+from migsim.people.papers import Papers
+from migsim.people.population import Population
+from migsim.people.records import PoliceRecords
+from migsim.status import StatusBook
 
-import sim
-from sim.agents.legal_center import LegalAid
-from sim.amnesty import AmnestyOffice
-from sim.people.beliefs import Beliefs
-from sim.people.home import HomeRegister
-from sim.people.jobs import Jobs
-from sim.people.money import Wallets
-from sim.people.papers import Papers
-from sim.people.population import Population
-from sim.people.records import PoliceRecords
-from sim.status import StatusBook
-
-PACKAGE = Path(sim.__file__).parent
+PACKAGE = Path(migsim.__file__).parent
 
 # owner class -> arrays it owns besides its declared per-person FIELDS
 OWNERS = {

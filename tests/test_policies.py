@@ -5,11 +5,10 @@ import datetime as dt
 
 import numpy as np
 import pytest
-
-from sim import MigrationModel, scenario
-from sim.policies import Schedule
-from sim.scenario import REPO_ROOT, ScenarioError
-from sim.status import TRANSITION_NAMES
+from migsim import MigrationModel, scenario
+from migsim.policies import Schedule
+from migsim.scenario import REPO_ROOT, ScenarioError
+from migsim.status import TRANSITION_NAMES
 
 SCENARIOS = REPO_ROOT / "scenarios"
 
@@ -274,12 +273,12 @@ def test_shipped_scenarios_load_and_cite_facts(path):
 def test_agents_never_read_scenario_names():
     import inspect
 
-    import sim.agents.employer
-    import sim.agents.legal_center
-    import sim.agents.migrant
-    import sim.agents.police
+    import migsim.agents.employer
+    import migsim.agents.legal_center
+    import migsim.agents.migrant
+    import migsim.agents.police
 
-    for module in (sim.agents.employer, sim.agents.legal_center, sim.agents.migrant, sim.agents.police):
+    for module in (migsim.agents.employer, migsim.agents.legal_center, migsim.agents.migrant, migsim.agents.police):
         source = inspect.getsource(module)
         assert ".name ==" not in source and "params.name" not in source and "rules.name" not in source
 

@@ -8,9 +8,8 @@ import re
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
-
-from sim import scenario
-from sim.scenario import REPO_ROOT, ScenarioError
+from migsim import scenario
+from migsim.scenario import REPO_ROOT, ScenarioError
 
 SCENARIOS = REPO_ROOT / "scenarios"
 

@@ -1,8 +1,7 @@
 """`migsim report`: one self-contained HTML page per results folder."""
 
 import pytest
-
-from sim.cli import main
+from migsim.cli import main
 
 
 @pytest.fixture

@@ -2,9 +2,8 @@ import subprocess
 import sys
 
 import pytest
-
-from sim import scenario
-from sim.scenario import ScenarioError
+from migsim import scenario
+from migsim.scenario import ScenarioError
 
 
 def test_baseline_loads_and_sets_every_parameter(baseline_text, tmp_path):
@@ -84,7 +83,7 @@ def test_cli_bad_scenario_exits_2_with_one_line_and_writes_nothing(baseline_text
     path.write_text(baseline_text.replace("detection = 0.3", "detection = -1"), encoding="utf-8")
     out = tmp_path / "out"
     proc = subprocess.run(
-        [sys.executable, "-m", "sim.cli", "run", str(path), "--out", str(out)], capture_output=True, text=True, check=False
+        [sys.executable, "-m", "migsim.cli", "run", str(path), "--out", str(out)], capture_output=True, text=True, check=False
     )
     assert proc.returncode == 2
     assert proc.stderr.strip().count("\n") == 0

@@ -1,7 +1,6 @@
 import numpy as np
 import pytest
-
-from sim.status import IRREGULAR, PRESENT, TRANSITION_NAMES, TRANSITIONS, IllegalTransition, Status, StatusBook
+from migsim.status import IRREGULAR, PRESENT, TRANSITION_NAMES, TRANSITIONS, IllegalTransition, Status, StatusBook
 
 
 def book_with(*statuses, scale=1):

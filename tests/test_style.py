@@ -5,8 +5,7 @@ import subprocess
 import sys
 
 import pytest
-
-from sim.scenario import REPO_ROOT
+from migsim.scenario import REPO_ROOT
 
 
 @pytest.mark.parametrize("command", [["check", "."], ["format", "--check", "."]], ids=["check", "format"])

@@ -10,15 +10,14 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 import pytest
+from migsim.cli import main
+from migsim.experiments.compare import paired_comparison
+from migsim.experiments.store import ResultStore
+from migsim.experiments.uncertainty import draw_parameters, overrides_for, what_matters
+from migsim.metrics import KEY_OUTCOMES
+from migsim.scenario import REPO_ROOT, ScenarioError, load
 from scipy import stats
 from support import finished_jobs, kill_after_stored
-
-from sim.cli import main
-from sim.experiments.compare import paired_comparison
-from sim.experiments.store import ResultStore
-from sim.experiments.uncertainty import draw_parameters, overrides_for, what_matters
-from sim.metrics import KEY_OUTCOMES
-from sim.scenario import REPO_ROOT, ScenarioError, load
 
 BIN = Path(sys.executable).parent
 SEEDS, DRAWS, NOISE = 5, 60, 100.0
@@ -308,6 +307,6 @@ def test_params_lists_every_parameter_with_its_kind_and_range(capsys):
     kinds = table.set_index("parameter")["kind"]
     assert kinds["migrants_leave_rate"] == "calibrated" and kinds["police_detection"] == "assumption"
     assert kinds["migrants_share_men"] == "fixed"
-    assert kinds["events[0].inspections_factor"] == "policy lever (enforcement)"
+    assert kinds["crackdown.inspections_factor"] == "policy lever (enforcement)"  # the event's id names its levers
     drawn = table[table["kind"] != "fixed"]
     assert drawn["low"].notna().all() and (drawn["low"] < drawn["high"]).all()

@@ -1,8 +1,8 @@
 """The four agent types, one module each."""
 
-from sim.agents.employer import Employer
-from sim.agents.legal_center import LegalCenter
-from sim.agents.migrant import Group, Migrant
-from sim.agents.police import PoliceUnit
+from migsim.agents.employer import Employer
+from migsim.agents.legal_center import LegalCenter
+from migsim.agents.migrant import Group, Migrant
+from migsim.agents.police import PoliceUnit
 
 __all__ = ["Employer", "Group", "LegalCenter", "Migrant", "PoliceUnit"]

@@ -31,15 +31,14 @@ from typing import TYPE_CHECKING
 
 import mesa
 import numpy as np
-
-from sim.calendar import monthly_curve
-from sim.geography import read_data_csv
-from sim.people.book import FAR
-from sim.schema import SECTORS
-from sim.status import IRREGULAR_FREE, N_STATUS, Status
+from migsim.calendar import monthly_curve
+from migsim.geography import read_data_csv
+from migsim.people.book import FAR
+from migsim.schema import SECTORS
+from migsim.status import IRREGULAR_FREE, N_STATUS, Status
 
 if TYPE_CHECKING:
-    from sim.model import MigrationModel
+    from migsim.model import MigrationModel
 
 
 OPEN_JOB_PULL_OF_MARKET = 0.2  # pull of a district's whole demand, relative to an open job

@@ -27,16 +27,15 @@ from typing import TYPE_CHECKING, ClassVar
 
 import mesa
 import numpy as np
-
-from sim.agents.migrant import Group
-from sim.capacity import ServiceCapacity
-from sim.draws import sample
-from sim.geography import read_data_csv
-from sim.people.book import FAR, NEVER, PersonBook
-from sim.status import UNREGISTERED, Status
+from migsim.agents.migrant import Group
+from migsim.capacity import ServiceCapacity
+from migsim.draws import sample
+from migsim.geography import read_data_csv
+from migsim.people.book import FAR, NEVER, PersonBook
+from migsim.status import UNREGISTERED, Status
 
 if TYPE_CHECKING:
-    from sim.model import MigrationModel
+    from migsim.model import MigrationModel
 
 TROUBLE_MEMORY_DAYS = 30  # an extortion or a dismissal is a reason to seek help for this long
 SHELTER_DAYS = 14  # a broke, idle migrant seeks two weeks of shelter

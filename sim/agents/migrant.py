@@ -33,15 +33,14 @@ from typing import TYPE_CHECKING
 
 import mesa
 import numpy as np
+from migsim.draws import sample, sample_positions
+from migsim.people.book import FAR, NEVER
+from migsim.people.population import FREE
+from migsim.status import IRREGULAR_FREE, UNREGISTERED, Status
 from scipy.special import ndtr
 
-from sim.draws import sample, sample_positions
-from sim.people.book import FAR, NEVER
-from sim.people.population import FREE
-from sim.status import IRREGULAR_FREE, UNREGISTERED, Status
-
 if TYPE_CHECKING:
-    from sim.model import MigrationModel
+    from migsim.model import MigrationModel
 
 
 SEARCH_WEEK_DAYS = 7  # an idle worker weighs one more week of looking

@@ -25,14 +25,13 @@ from typing import TYPE_CHECKING
 
 import mesa
 import numpy as np
-
-from sim.capacity import ServiceCapacity
-from sim.draws import sample, stochastic_round
-from sim.schema import SECTORS
-from sim.status import IRREGULAR, Status
+from migsim.capacity import ServiceCapacity
+from migsim.draws import sample, stochastic_round
+from migsim.schema import SECTORS
+from migsim.status import IRREGULAR, Status
 
 if TYPE_CHECKING:
-    from sim.model import MigrationModel
+    from migsim.model import MigrationModel
 
 
 class PoliceUnit(mesa.discrete_space.FixedAgent):

@@ -6,8 +6,7 @@ from pathlib import Path
 
 import numpy as np
 import pandas as pd
-
-from sim.experiments.store import ResultStore
+from migsim.experiments.store import ResultStore
 
 
 def results_table(store_path: Path, jobs: list) -> pd.DataFrame:

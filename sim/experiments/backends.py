@@ -15,7 +15,7 @@ from collections.abc import Callable, Iterable
 from concurrent.futures import ProcessPoolExecutor, as_completed
 from pathlib import Path
 
-from sim.experiments.jobs import ExperimentJob, JobResult, execute
+from migsim.experiments.jobs import ExperimentJob, JobResult, execute
 
 BACKENDS = ("local", "dask", "inprocess")
 

@@ -25,11 +25,10 @@ from pathlib import Path
 from typing import Annotated, Literal
 
 import numpy as np
+from migsim.experiments.jobs import ExperimentJob, outcome_names
+from migsim.scenario import ScenarioError, _describe, load, read_toml, unknown_parameter
+from migsim.schema import NAME, Strict
 from pydantic import Field, ValidationError, field_validator, model_validator
-
-from sim.experiments.jobs import ExperimentJob, outcome_names
-from sim.scenario import ScenarioError, _describe, load, read_toml, unknown_parameter
-from sim.schema import NAME, Strict
 
 
 class Parameter(Strict):
@@ -67,7 +66,7 @@ class Calibration(Strict):
 
     @model_validator(mode="after")
     def _known(self):
-        from sim.experiments.calibrate import observed_targets
+        from migsim.experiments.calibrate import observed_targets
 
         known = list(observed_targets())
         for i, name in enumerate(self.targets):

@@ -41,9 +41,9 @@ WEEKLY = "irregular_week_"  # prefix of the weekly means of the irregular stock 
 def outcome_names() -> list[str]:
     """The names outcomes_of gives (without the weekly ones): what an experiment
     file's ``outcomes`` may list."""
-    from sim.agents.legal_center import NOT_MODELLED
-    from sim.geography import read_data_csv
-    from sim.metrics import CALIBRATION_FIGURES, KEY_OUTCOMES
+    from migsim.agents.legal_center import NOT_MODELLED
+    from migsim.geography import read_data_csv
+    from migsim.metrics import CALIBRATION_FIGURES, KEY_OUTCOMES
 
     # the appeal categories the model represents (as the summary counts them)
     categories = [row["category"] for row in read_data_csv("appeal_categories.csv") if row["experience"] != NOT_MODELLED]
@@ -59,7 +59,7 @@ def outcomes_of(model, timeseries, weekly: bool = False) -> dict[str, float]:
     """Every number an experiment may analyse, for one run (``sim.metrics.outcomes``);
     ``weekly`` adds the irregular stock's mean in each week from the first day
     (``irregular_week_NNN``)."""
-    from sim.metrics import outcomes
+    from migsim.metrics import outcomes
 
     out = outcomes(timeseries, model.metrics.summary(timeseries))
     if weekly:
@@ -73,8 +73,8 @@ def execute(job: ExperimentJob) -> JobResult:
     bad job never stops the others."""
     start = time.perf_counter()
     try:
-        from sim.model import MigrationModel
-        from sim.scenario import Scenario
+        from migsim.model import MigrationModel
+        from migsim.scenario import Scenario
 
         scenario = Scenario.model_validate_json(job.scenario_text)
         model = MigrationModel(scenario, scale=job.scale, rng=job.seed, **job.parameters)

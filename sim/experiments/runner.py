@@ -13,8 +13,7 @@ from pathlib import Path
 from typing import Any
 
 import pandas as pd
-
-from sim.experiments.backends import default_workers, run_on
+from migsim.experiments.backends import default_workers, run_on
 
 
 @dataclass(frozen=True)
@@ -35,7 +34,7 @@ class Result:
 
 def run_job(job: Job) -> Result:
     """Run one job to the scenario's end (in whatever process this is)."""
-    from sim.model import MigrationModel
+    from migsim.model import MigrationModel
 
     model = MigrationModel(job.scenario, scale=job.scale, rng=job.seed, **job.overrides)
     model.run()
@@ -84,9 +83,8 @@ def run_experiment(
     Returns counts: total, skipped (done before), done and failed (this run)."""
     import sys
 
+    from migsim.experiments.store import ResultStore
     from tqdm import tqdm
-
-    from sim.experiments.store import ResultStore
 
     store = ResultStore(store_path, writer=True)  # one writer at a time
     try:

@@ -8,6 +8,6 @@ detention, bans). The decisions that call these verbs live with the agents
 (``sim/agents``); everyone else only reads.
 """
 
-from sim.people.book import FAR, NEVER, PersonBook
+from migsim.people.book import FAR, NEVER, PersonBook
 
 __all__ = ["FAR", "NEVER", "PersonBook"]

@@ -15,8 +15,7 @@ columns; ``Population`` stores people in it and brings them back.
 from __future__ import annotations
 
 import numpy as np
-
-from sim.people.book import PersonBook
+from migsim.people.book import PersonBook
 
 
 class HomeRegister:

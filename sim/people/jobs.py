@@ -7,8 +7,7 @@ from __future__ import annotations
 from typing import ClassVar
 
 import numpy as np
-
-from sim.people.book import FAR, NEVER, PersonBook
+from migsim.people.book import FAR, NEVER, PersonBook
 
 
 class Jobs(PersonBook):

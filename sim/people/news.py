@@ -12,7 +12,7 @@ from typing import TYPE_CHECKING
 import numpy as np
 
 if TYPE_CHECKING:
-    from sim.model import MigrationModel
+    from migsim.model import MigrationModel
 
 # The sums kept per origin region (in people, or person-days, or US dollars).
 SUMS = ("reports", "days", "received", "withheld", "police_usd", "catches", "catches_unregistered", "deported")

@@ -6,8 +6,7 @@ from __future__ import annotations
 from typing import ClassVar
 
 import numpy as np
-
-from sim.people.book import FAR, NEVER, DueDates, PersonBook
+from migsim.people.book import FAR, NEVER, DueDates, PersonBook
 
 
 class Papers(PersonBook):

@@ -9,20 +9,19 @@ from __future__ import annotations
 from typing import ClassVar
 
 import numpy as np
-
-from sim.draws import truncated_normal
-from sim.geography import read_data_csv
-from sim.people.book import FAR, NEVER, PersonBook
-from sim.people.home import HomeRegister
+from migsim.draws import truncated_normal
+from migsim.geography import read_data_csv
+from migsim.people.book import FAR, NEVER, PersonBook
+from migsim.people.home import HomeRegister
 
 FREE = -1  # the group of a free slot: no one
-SEASONAL = 1  # sim.agents.migrant.Group.SEASONAL: the only group that comes back
+SEASONAL = 1  # migsim.agents.migrant.Group.SEASONAL: the only group that comes back
 
 
 class Population(PersonBook):
     FIELDS: ClassVar[dict[str, tuple[type, object]]] = {
         "person": (np.int32, -1),  # who this is: a number for life, whatever slot or row they hold
-        "group": (np.int8, FREE),  # sim.agents.migrant.Group
+        "group": (np.int8, FREE),  # migsim.agents.migrant.Group
         "origin": (np.int16, 0),
         "citizenship": (np.int8, 0),
         "male": (np.bool_, False),

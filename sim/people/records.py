@@ -7,8 +7,7 @@ from __future__ import annotations
 from typing import ClassVar
 
 import numpy as np
-
-from sim.people.book import NEVER, PersonBook
+from migsim.people.book import NEVER, PersonBook
 
 
 class PoliceRecords(PersonBook):

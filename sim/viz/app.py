@@ -28,11 +28,10 @@ from pathlib import Path
 import numpy as np
 import solara
 import solara.lab
-
-from sim.calendar import season_name
-from sim.viz.charts import MapPicture, bars, timeline
-from sim.viz.live_chart import LiveChart
-from sim.viz.session import DEFAULT_SCALE, LEVERS, ClassroomSession, describe, scenario_choices
+from migsim.calendar import season_name
+from migsim.viz.charts import MapPicture, bars, timeline
+from migsim.viz.live_chart import LiveChart
+from migsim.viz.session import DEFAULT_SCALE, LEVERS, ClassroomSession, describe, scenario_choices
 
 log = logging.getLogger("migsim.classroom")
 

@@ -11,9 +11,8 @@ import datetime as dt
 from typing import NamedTuple
 
 import numpy as np
-
-from sim.geography import Geography, read_data_csv
-from sim.report import OBLAST_VIEW
+from migsim.geography import Geography, read_data_csv
+from migsim.report import OBLAST_VIEW
 
 SCHEMA = "https://vega.github.io/schema/vega-lite/v5.json"
 CONFIG = {

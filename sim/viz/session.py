@@ -18,13 +18,12 @@ from pathlib import Path
 from typing import Any, ClassVar
 
 import numpy as np
-
-from sim.agents.migrant import Group
-from sim.model import MigrationModel
-from sim.people.book import NEVER
-from sim.scenario import REPO_ROOT, ScenarioError, load
-from sim.schema import SECTORS
-from sim.status import Status
+from migsim.agents.migrant import Group
+from migsim.model import MigrationModel
+from migsim.people.book import NEVER
+from migsim.scenario import REPO_ROOT, ScenarioError, load
+from migsim.schema import SECTORS
+from migsim.status import Status
 
 SCENARIOS = REPO_ROOT / "scenarios"
 DEFAULT_SCALE = 20  # one agent = 20 people: thirty laptops' worth of sessions share one server

@@ -25,6 +25,7 @@ def main() -> None:
     parser.add_argument("--seed", type=int, default=1)
     args = parser.parse_args()
     import psutil
+
     from migsim import MigrationModel
 
     end = dt.date(2008 + args.years - 1, 12, 31)

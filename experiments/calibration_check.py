@@ -14,6 +14,7 @@ from concurrent.futures import ProcessPoolExecutor
 from pathlib import Path
 
 import pandas as pd
+
 from migsim import MigrationModel
 from migsim.geography import read_data_csv
 from migsim.metrics import calibration_figures

@@ -15,6 +15,7 @@ import json
 from pathlib import Path
 
 import pandas as pd
+
 from migsim.experiments.compare import fmt
 from migsim.metrics import KEY_OUTCOMES
 

@@ -15,6 +15,7 @@ from pathlib import Path
 
 import numpy as np
 import pandas as pd
+
 from migsim.geography import read_data_csv
 from migsim.metrics import calibration_figures
 

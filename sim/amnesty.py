@@ -11,6 +11,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, ClassVar
 
 import numpy as np
+
 from migsim.capacity import ServiceCapacity
 from migsim.people.book import PersonBook
 from migsim.status import N_STATUS, Status

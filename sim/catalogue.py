@@ -18,8 +18,9 @@ from typing import Annotated, Any, Literal, Union, get_args, get_origin
 
 import annotated_types
 import pandas as pd
-from migsim.scenario import BASELINE, Scenario, load, read_toml
 from pydantic import BaseModel
+
+from migsim.scenario import BASELINE, Scenario, load, read_toml
 
 COLUMNS = ["parameter", "type", "value", "allowed", "unit", "kind", "low", "high", "meaning_and_source"]
 

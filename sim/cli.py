@@ -383,9 +383,10 @@ def cmd_run(args: argparse.Namespace) -> int:
     out = _out_dir(args, scenario.name)
     if args.replications > 1:
         return _run_replications(args, scenario, out)
+    from tqdm import tqdm
+
     from migsim.model import MigrationModel
     from migsim.report import plot_stocks
-    from tqdm import tqdm
 
     started = dt.datetime.now(dt.UTC)
     clock = time.perf_counter()
@@ -446,8 +447,9 @@ def _seeds(args: argparse.Namespace) -> list[int]:
 
 def _run_all(jobs, args: argparse.Namespace, desc: str):
     """Run jobs in parallel with a progress bar; interrupting leaves nothing half-written."""
-    from migsim.experiments.runner import run_jobs
     from tqdm import tqdm
+
+    from migsim.experiments.runner import run_jobs
 
     tls = _check_scheduler(args)
     with tqdm(total=len(jobs), desc=desc, unit="run", file=sys.stderr, disable=None) as bar:
@@ -543,6 +545,7 @@ def cmd_compare(args: argparse.Namespace) -> int:
     if args.draws:
         return _compare_with_draws(args, scenarios, names, out)
     import pandas as pd
+
     from migsim.experiments.compare import ensemble, markdown_report, paired_comparison
     from migsim.experiments.runner import Job
     from migsim.metrics import key_outcomes
@@ -627,6 +630,7 @@ def _compare_with_draws(args: argparse.Namespace, scenarios, names: list[str], o
     import hashlib
 
     import pandas as pd
+
     from migsim.experiments.compare import KEY_OUTCOMES, fmt, markdown_report, paired_comparison
     from migsim.experiments.jobs import WEEKLY, ExperimentJob
     from migsim.experiments.store import ResultStore
@@ -775,6 +779,7 @@ def _compare_with_draws(args: argparse.Namespace, scenarios, names: list[str], o
 
 def cmd_params(args: argparse.Namespace) -> int:
     import pandas as pd
+
     from migsim.catalogue import catalogue, markdown
 
     table = catalogue(args.scenario)

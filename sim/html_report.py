@@ -9,6 +9,7 @@ import json
 from pathlib import Path
 
 import pandas as pd
+
 from migsim.report import plot_appeals, plot_district_map, plot_stocks
 
 STYLE = """body{font-family:system-ui,sans-serif;max-width:1100px;margin:2em auto;padding:0 1em;color:#222}

@@ -8,6 +8,7 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 import pandas as pd
+
 from migsim.status import IRREGULAR, N_STATUS, STOCK_COLUMNS, TRANSITION_NAMES
 
 if TYPE_CHECKING:

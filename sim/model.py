@@ -14,6 +14,7 @@ import mesa
 import numpy as np
 import pandas as pd
 from mesa.discrete_space import Network
+
 from migsim import scenario as scenario_mod
 from migsim.agents.employer import EmployerBook
 from migsim.agents.legal_center import LegalAid

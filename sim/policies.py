@@ -12,6 +12,8 @@ from __future__ import annotations
 import datetime as dt
 from typing import Annotated, Literal
 
+from pydantic import Field, model_validator
+
 from migsim.schema import (
     SECTORS,
     Centre,
@@ -26,7 +28,6 @@ from migsim.schema import (
     Strict,
     check_range,
 )
-from pydantic import Field, model_validator
 
 CIS = ("UZ", "TJ", "KG", "RU")
 DetainOrders = list[Literal["without_papers", "banned", "repeat", "all"]]

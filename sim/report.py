@@ -295,6 +295,7 @@ OBLAST_VIEW = (67.5, 71.0, 40.45, 44.05)  # lon min, lon max, lat min, lat max
 def draw_places(ax, geo, crossing_size: float = 60) -> None:
     """Routes, the (approximate) border, origin regions and crossings, at their coordinates."""
     from matplotlib.collections import LineCollection
+
     from migsim.geography import read_data_csv
 
     pos = geo.layout()

@@ -20,6 +20,8 @@ from collections.abc import Iterable
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated, Any, Literal
 
+from pydantic import Field, ValidationError, field_validator, model_validator
+
 from migsim.policies import NOT_LEVERS, AnyEvent, check_events
 from migsim.schema import (
     DAYS_MOST,
@@ -45,7 +47,6 @@ from migsim.schema import (
     check_in_range,
     check_range,
 )
-from pydantic import Field, ValidationError, field_validator, model_validator
 
 if TYPE_CHECKING:
     import pandas as pd

@@ -1,4 +1,5 @@
 import pytest
+
 from migsim import MigrationModel
 from migsim.scenario import BASELINE
 

@@ -7,6 +7,7 @@ from concurrent.futures import ProcessPoolExecutor
 
 import numpy as np
 import pytest
+
 from migsim import MigrationModel
 from migsim.geography import read_data_csv
 from migsim.metrics import calibration_figures

@@ -7,6 +7,7 @@ from contextlib import redirect_stdout
 
 import pandas as pd
 import pytest
+
 from migsim.catalogue import catalogue
 from migsim.cli import main
 from migsim.scenario import BASELINE, REPO_ROOT, ScenarioError, load

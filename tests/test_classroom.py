@@ -6,6 +6,7 @@ import datetime as dt
 import json
 
 import pytest
+
 from migsim.model import MigrationModel
 from migsim.scenario import ScenarioError
 from migsim.viz.app import pictures

@@ -6,6 +6,7 @@ import sys
 
 import pandas as pd
 import pytest
+
 from migsim.cli import main
 
 SHORT = "end_date = 2008-04-30"

@@ -5,6 +5,7 @@ import json
 import numpy as np
 import pandas as pd
 import pytest
+
 from migsim.cli import main
 from migsim.experiments.compare import mean_interval, paired_comparison
 from migsim.metrics import KEY_OUTCOMES

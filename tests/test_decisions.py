@@ -5,6 +5,7 @@ that the agents' choices move the outcome the way their reasoning says."""
 import datetime as dt
 
 import numpy as np
+
 from migsim import MigrationModel, scenario
 from migsim.scenario import REPO_ROOT
 from migsim.status import Status

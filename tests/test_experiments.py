@@ -13,11 +13,12 @@ from pathlib import Path
 
 import pandas as pd
 import pytest
+from support import finished_jobs, kill_after_stored
+
 from migsim.cli import main
 from migsim.experiments.design import load_experiment, make_jobs
 from migsim.experiments.runner import run_experiment
 from migsim.scenario import BASELINE, ScenarioError
-from support import finished_jobs, kill_after_stored
 
 BIN = Path(sys.executable).parent
 

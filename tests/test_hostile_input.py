@@ -22,6 +22,7 @@ from pathlib import Path
 import pytest
 from hypothesis import HealthCheck, event, given, settings
 from hypothesis import strategies as st
+
 from migsim.experiments.design import load_experiment
 from migsim.model import MigrationModel
 from migsim.scenario import BASELINE, REPO_ROOT, Scenario, ScenarioError, load, read_tree, validate
@@ -579,8 +580,9 @@ def test_every_shipped_experiment_file_loads(path):
 
 
 def test_optional_event_levers_are_read_as_strictly():
-    from migsim.policies import Enforcement
     from pydantic import ValidationError
+
+    from migsim.policies import Enforcement
 
     for lever, value, says in (("fine_usd", 1e300, "no larger than"), ("fine_usd", True, "expected a number, got true")):
         with pytest.raises(ValidationError, match=re.escape(says)):

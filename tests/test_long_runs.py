@@ -9,6 +9,7 @@ import datetime as dt
 
 import numpy as np
 import pytest
+
 from migsim.agents.migrant import Group, Migrant
 from migsim.model import MigrationModel
 from migsim.people.population import FREE

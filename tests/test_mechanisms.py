@@ -2,6 +2,7 @@
 Paired runs use the same seed, so differences come from the lever."""
 
 import pytest
+
 from migsim import MigrationModel
 from migsim.people import NEVER
 from migsim.status import TRANSITION_NAMES

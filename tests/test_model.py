@@ -4,6 +4,7 @@ import mesa
 import numpy as np
 import pandas as pd
 import pytest
+
 from migsim import MigrationModel
 from migsim.agents import Employer, Group, LegalCenter, Migrant, PoliceUnit
 from migsim.geography import read_data_csv

@@ -7,8 +7,9 @@ import ast
 import inspect
 from pathlib import Path
 
-import migsim
 import pytest
+
+import migsim
 from migsim.agents.legal_center import LegalAid
 from migsim.amnesty import AmnestyOffice
 from migsim.people.beliefs import Beliefs

@@ -5,6 +5,7 @@ import datetime as dt
 
 import numpy as np
 import pytest
+
 from migsim import MigrationModel, scenario
 from migsim.policies import Schedule
 from migsim.scenario import REPO_ROOT, ScenarioError

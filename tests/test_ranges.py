@@ -8,6 +8,7 @@ import re
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
+
 from migsim import scenario
 from migsim.scenario import REPO_ROOT, ScenarioError
 

@@ -1,6 +1,7 @@
 """`migsim report`: one self-contained HTML page per results folder."""
 
 import pytest
+
 from migsim.cli import main
 
 

@@ -16,8 +16,9 @@ import numpy as np
 import pytest
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "experiments"))
-from migsim.scenario import BASELINE
 from scale_check import run_all
+
+from migsim.scenario import BASELINE
 
 SEEDS = 4
 DISCRETENESS = 0.03

@@ -1,5 +1,6 @@
 import numpy as np
 import pytest
+
 from migsim.status import IRREGULAR, PRESENT, TRANSITION_NAMES, TRANSITIONS, IllegalTransition, Status, StatusBook
 
 

@@ -10,14 +10,15 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 import pytest
+from scipy import stats
+from support import finished_jobs, kill_after_stored
+
 from migsim.cli import main
 from migsim.experiments.compare import paired_comparison
 from migsim.experiments.store import ResultStore
 from migsim.experiments.uncertainty import draw_parameters, overrides_for, what_matters
 from migsim.metrics import KEY_OUTCOMES
 from migsim.scenario import REPO_ROOT, ScenarioError, load
-from scipy import stats
-from support import finished_jobs, kill_after_stored
 
 BIN = Path(sys.executable).parent
 SEEDS, DRAWS, NOISE = 5, 60, 100.0

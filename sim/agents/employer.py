@@ -31,6 +31,7 @@ from typing import TYPE_CHECKING
 
 import mesa
 import numpy as np
+
 from migsim.calendar import monthly_curve
 from migsim.geography import read_data_csv
 from migsim.people.book import FAR

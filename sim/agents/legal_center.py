@@ -27,6 +27,7 @@ from typing import TYPE_CHECKING, ClassVar
 
 import mesa
 import numpy as np
+
 from migsim.agents.migrant import Group
 from migsim.capacity import ServiceCapacity
 from migsim.draws import sample

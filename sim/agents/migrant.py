@@ -33,11 +33,12 @@ from typing import TYPE_CHECKING
 
 import mesa
 import numpy as np
+from scipy.special import ndtr
+
 from migsim.draws import sample, sample_positions
 from migsim.people.book import FAR, NEVER
 from migsim.people.population import FREE
 from migsim.status import IRREGULAR_FREE, UNREGISTERED, Status
-from scipy.special import ndtr
 
 if TYPE_CHECKING:
     from migsim.model import MigrationModel

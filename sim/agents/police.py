@@ -25,6 +25,7 @@ from typing import TYPE_CHECKING
 
 import mesa
 import numpy as np
+
 from migsim.capacity import ServiceCapacity
 from migsim.draws import sample, stochastic_round
 from migsim.schema import SECTORS

@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import numpy as np
 import pandas as pd
+
 from migsim.geography import read_data_csv
 
 SEASONAL_CURVE = ("irregular_march_mean", "irregular_peak", "irregular_november_mean")

@@ -34,8 +34,9 @@ from __future__ import annotations
 
 import numpy as np
 import pandas as pd
-from migsim.metrics import FLOWS, KEY_OUTCOMES
 from scipy import stats
+
+from migsim.metrics import FLOWS, KEY_OUTCOMES
 
 LEVEL = 0.95
 

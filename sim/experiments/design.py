@@ -25,10 +25,11 @@ from pathlib import Path
 from typing import Annotated, Literal
 
 import numpy as np
+from pydantic import Field, ValidationError, field_validator, model_validator
+
 from migsim.experiments.jobs import ExperimentJob, outcome_names
 from migsim.scenario import ScenarioError, _describe, load, read_toml, unknown_parameter
 from migsim.schema import NAME, Strict
-from pydantic import Field, ValidationError, field_validator, model_validator
 
 
 class Parameter(Strict):

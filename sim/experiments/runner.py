@@ -13,6 +13,7 @@ from pathlib import Path
 from typing import Any
 
 import pandas as pd
+
 from migsim.experiments.backends import default_workers, run_on
 
 
@@ -83,8 +84,9 @@ def run_experiment(
     Returns counts: total, skipped (done before), done and failed (this run)."""
     import sys
 
-    from migsim.experiments.store import ResultStore
     from tqdm import tqdm
+
+    from migsim.experiments.store import ResultStore
 
     store = ResultStore(store_path, writer=True)  # one writer at a time
     try:

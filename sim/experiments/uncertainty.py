@@ -31,8 +31,9 @@ from dataclasses import dataclass
 
 import numpy as np
 import pandas as pd
-from migsim.scenario import Scenario
 from scipy.stats import qmc
+
+from migsim.scenario import Scenario
 
 POSTERIOR_ROW = "posterior_row"  # the draw's row of the accepted calibration draws
 FEW_DRAWS_PER_VALUE = 5  # below this many draws per drawn value, the tree's ranking is a hint only

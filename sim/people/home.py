@@ -15,6 +15,7 @@ columns; ``Population`` stores people in it and brings them back.
 from __future__ import annotations
 
 import numpy as np
+
 from migsim.people.book import PersonBook
 
 

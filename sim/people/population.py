@@ -9,6 +9,7 @@ from __future__ import annotations
 from typing import ClassVar
 
 import numpy as np
+
 from migsim.draws import truncated_normal
 from migsim.geography import read_data_csv
 from migsim.people.book import FAR, NEVER, PersonBook

@@ -28,6 +28,7 @@ from pathlib import Path
 import numpy as np
 import solara
 import solara.lab
+
 from migsim.calendar import season_name
 from migsim.viz.charts import MapPicture, bars, timeline
 from migsim.viz.live_chart import LiveChart

@@ -11,6 +11,7 @@ import datetime as dt
 from typing import NamedTuple
 
 import numpy as np
+
 from migsim.geography import Geography, read_data_csv
 from migsim.report import OBLAST_VIEW
 

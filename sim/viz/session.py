@@ -18,6 +18,7 @@ from pathlib import Path
 from typing import Any, ClassVar
 
 import numpy as np
+
 from migsim.agents.migrant import Group
 from migsim.model import MigrationModel
 from migsim.people.book import NEVER

@@ -207,10 +207,9 @@ def catalogue(path: Path | None = None) -> pd.DataFrame:
                 "meaning_and_source": said.get(name, ""),
             }
         )
-    for name, (low, high) in ranges.items():
-        if name.startswith("events["):
-            index, lever = scenario.event_lever(name)
-            event = scenario.events[index]
+    for index, event in enumerate(scenario.events):
+        for lever in event.levers():
+            low, high = event.ranges.get(lever, (None, None))
             kind_name, allowed = allowed_of(_annotation(type(event).model_fields[lever]))
             rows.append(
                 {
@@ -219,7 +218,7 @@ def catalogue(path: Path | None = None) -> pd.DataFrame:
                     "value": getattr(event, lever),
                     "allowed": allowed,
                     "unit": unit_of(lever, "probability" if allowed == "[0, 1]" else kind_name),
-                    "kind": f"policy lever ({event.kind})",
+                    "kind": f"policy lever ({event.kind})" + ("" if lever in event.ranges else ", fixed"),
                     "low": low,
                     "high": high,
                     "meaning_and_source": event.note,

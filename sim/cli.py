@@ -209,7 +209,8 @@ def build_parser() -> argparse.ArgumentParser:
         "validation models), its unit, its kind: calibrated (drawn from the calibration's accepted draws), "
         "assumption (drawn from its stated plausible range) or fixed (a figure from docs/sources.md, a setting, or "
         "a steady state: not drawn), its plausible range, and its meaning and source (the comment beside it in the "
-        "scenario file); then each event lever with a stated range (events[i].lever). --csv or --markdown writes "
+        "scenario file); then every lever of its policy events (id.lever, or events[i].lever for an event without "
+        "an id), with its range when one is stated. --csv or --markdown writes "
         "the whole catalogue to standard output (migsim params --markdown > params.md).",
     )
     params.add_argument(

@@ -190,11 +190,11 @@ def calibration_figures(timeseries, summary: dict) -> dict[str, float]:
     """The figures compared with sim/data/calibration_targets.csv (sources.md 1-2)."""
     irregular = timeseries["irregular"]
     month = months(timeseries)
-    peak = int(irregular.idxmax())
+    peak = int(np.argmax(irregular.to_numpy()))  # a position: the index may not start at 0
     return {
         "irregular_march_mean": float(irregular[month == 3].mean()),
         "irregular_november_mean": float(irregular[month == 11].mean()),
-        "irregular_peak": float(irregular[peak]),
+        "irregular_peak": float(irregular.iloc[peak]),
         "irregular_peak_month": int(month[peak]),
         "mean_completed_stay_days": summary["mean_completed_stay_days"],
         "share_men": summary["share_men"],

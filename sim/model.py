@@ -255,7 +255,7 @@ class MigrationModel(mesa.Model):
 
     def timeseries(self) -> pd.DataFrame:
         """One row a simulated day so far: the date (a real date column), the stocks
-        by status, the day's flows and the counts by district (docs/ODD.md, 7.12)."""
+        by status, the day's flows and the counts by district (docs/ODD.md, section 4: observation)."""
         frame = self.datacollector.get_model_vars_dataframe().reset_index(drop=True)
         frame["date"] = pd.to_datetime(frame["date"])
         return frame

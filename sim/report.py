@@ -46,7 +46,7 @@ def plot_stocks(timeseries: pd.DataFrame, path, title: str) -> None:
     ax.plot(dates, timeseries["irregular"], color="black", linewidth=1.6, label="irregular, total")
     peak = timeseries["irregular"].idxmax()
     ax.annotate(
-        f"peak irregular {timeseries['irregular'][peak]:,}\n{timeseries['date'][peak]}",
+        f"peak irregular {timeseries['irregular'][peak]:,}\n{pd.Timestamp(timeseries['date'][peak]).date().isoformat()}",
         xy=(dates[peak], timeseries["irregular"][peak]),
         xytext=(10, 12),
         textcoords="offset points",
@@ -371,7 +371,7 @@ def plot_district_map(timeseries: pd.DataFrame, path, title: str) -> None:
     ax.set_xlabel("longitude")
     ax.set_ylabel("latitude")
     fig.colorbar(dots, ax=ax, shrink=0.7, label="irregular share of people present")
-    ax.set_title(f"{title}\npeak day {row['date']}: circle = people present", fontsize=11)
+    ax.set_title(f"{title}\npeak day {pd.Timestamp(row['date']).date().isoformat()}: circle = people present", fontsize=11)
     fig.tight_layout()
     fig.savefig(path)
     plt.close(fig)

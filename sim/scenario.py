@@ -368,14 +368,19 @@ class Scenario(Section):
 
     def with_overrides(self, overrides: dict[str, Any], source: str = "keyword parameters") -> Scenario:
         """A copy with flat-named parameters replaced, validated like a file. An
-        event's lever is named ``events[i].lever`` (as in ``uncertain``)."""
+        event's lever is named ``events[i].lever`` (as in ``uncertain``) or, for an
+        event with an ``id``, ``id.lever``; naming one lever twice is refused."""
         if not overrides:
             return self
         known = self.flat()
         tree = self.model_dump()
+        named: dict[tuple[int, str], str] = {}  # an event's lever -> the name it was set by
         for key, value in overrides.items():
             lever = self.event_lever(key)
             if lever:
+                if lever in named:
+                    raise ScenarioError(f"{source}: {named[lever]!r} and {key!r} name the same lever; set it once")
+                named[lever] = key
                 tree["events"][lever[0]][lever[1]] = value
                 continue
             if key not in known:

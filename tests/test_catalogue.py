@@ -17,13 +17,15 @@ BOUND = re.compile(r"^([\[(])(-?[\d,.]+), (-?[\d,.]+)([\])])$|^(>=|>|<=|<) (-?[\
 
 
 @pytest.mark.parametrize("path", SCENARIOS, ids=lambda p: p.stem)
-def test_every_parameter_and_ranged_lever_once(path):
+def test_every_parameter_and_lever_once(path):
     scenario = load(path)
     table = catalogue(path)
-    levers = [scenario.lever_name(*scenario.event_lever(name)) for name in scenario.uncertain() if name.startswith("events[")]
+    levers = [scenario.lever_name(i, lever) for i, event in enumerate(scenario.events) for lever in event.levers()]
     assert list(table["parameter"]) == [*scenario.flat(), *levers]
     for name in levers:  # each lever's name is one an override accepts
         assert name in scenario.parameters()
+    ranged = table["kind"].str.startswith("policy lever") & ~table["kind"].str.endswith("fixed")
+    assert table.loc[ranged, "low"].notna().all()  # a lever drawn has its range
     assert table["type"].ne("").all() and table["kind"].ne("").all()
 
 
@@ -105,6 +107,8 @@ def test_an_event_with_an_id_names_its_levers():
     )
     with pytest.raises(ScenarioError, match=r"did you mean 'crackdown.inspections_factor'"):
         scenario.with_overrides({"crackdwn.inspections_factor": 2.0})
+    with pytest.raises(ScenarioError, match="name the same lever; set it once"):
+        scenario.with_overrides({"events[0].inspections_factor": 2.0, "crackdown.inspections_factor": 3.0})
     tree = scenario.model_dump()
     tree["events"][1]["id"] = "crackdown"
     from migsim.scenario import validate

@@ -155,3 +155,10 @@ def test_outcomes_from_python_are_what_experiments_analyse(baseline_run):
     assert out["total_deportations"] == ts["deportations"].sum()
     assert out == outcomes_of(model, ts)
     assert model.summary()["peak_irregular_date"] == ts["date"][ts["irregular"].idxmax()].date().isoformat()
+    # a part of a run (its index does not start at 0) has its own peak month
+    from migsim.metrics import calibration_figures
+
+    autumn = ts[ts["date"].dt.month >= 10]
+    figures = calibration_figures(autumn, model.summary())
+    assert figures["irregular_peak"] == autumn["irregular"].max()
+    assert figures["irregular_peak_month"] == autumn["date"][autumn["irregular"].idxmax()].month

@@ -1,6 +1,6 @@
 """Where jobs run: in this process, on a local process pool, or on a Dask cluster.
 
-Every backend calls the same job function (``sim.experiments.jobs.execute``) and
+Every backend calls the same job function (``migsim.experiments.jobs.execute``) and
 hands each result back to the client as it finishes; the client alone writes the
 results store. The same job gives the same result on every backend.
 """

@@ -151,9 +151,15 @@ def load_experiment(path: str | Path) -> tuple[Experiment, Path]:
     scenario_path = (path.parent / exp.scenario).resolve()
     base = load(scenario_path)
     known = base.parameters()
+    levers: dict[tuple[int, str], str] = {}
     for i, p in enumerate(exp.parameters):
         if p.name not in known:
             raise ScenarioError(f"{path}: parameters[{i}].name: {unknown_parameter(p.name, known)}")
+        lever = base.event_lever(p.name)
+        if lever in levers:
+            raise ScenarioError(f"{path}: parameters[{i}].name: {p.name!r} names the same lever as {levers[lever]!r}")
+        if lever:
+            levers[lever] = p.name
     for p in exp.parameters:  # each level must be a valid value of the parameter
         for value in [*p.values] if p.values else [p.low, p.high]:
             base.with_overrides(

@@ -56,7 +56,7 @@ def outcome_names() -> list[str]:
 
 
 def outcomes_of(model, timeseries, weekly: bool = False) -> dict[str, float]:
-    """Every number an experiment may analyse, for one run (``sim.metrics.outcomes``);
+    """Every number an experiment may analyse, for one run (``migsim.metrics.outcomes``);
     ``weekly`` adds the irregular stock's mean in each week from the first day
     (``irregular_week_NNN``)."""
     from migsim.metrics import outcomes

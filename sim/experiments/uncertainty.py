@@ -48,7 +48,8 @@ class Drawn:
     low: float
     high: float
     whole: bool = False  # a whole-number parameter: drawn values are rounded
-    # a policy lever: (scenario, "events[i].lever") for every scenario holding the
+    # a policy lever: (scenario, its name for the lever: "id.lever" or "events[i].lever")
+    # for every scenario holding the
     # same event (one extending another shares its parent's event, and its draw)
     levers: tuple[tuple[str, str], ...] = ()
 
@@ -84,14 +85,14 @@ def plan_draws(scenarios: dict[str, Scenario], reference: str) -> list[Drawn]:
                 entry = levers.setdefault(
                     (identity, lever),
                     {
-                        "column": f"{scenario_name}/events[{i}].{lever}",
+                        "column": f"{scenario_name}/{scenario.lever_name(i, lever)}",
                         "low": float(low),
                         "high": float(high),
                         "whole": _is_whole(getattr(event, lever)),
                         "levers": [],
                     },
                 )
-                entry["levers"].append((scenario_name, f"events[{i}].{lever}"))
+                entry["levers"].append((scenario_name, scenario.lever_name(i, lever)))
     for entry in levers.values():
         plan.append(Drawn(entry["column"], "policy lever", entry["low"], entry["high"], entry["whole"], tuple(entry["levers"])))
     return plan

@@ -143,16 +143,7 @@ def build_parser() -> argparse.ArgumentParser:
         help=f"parameter sets drawn (default: {DEFAULT_DRAWS} when the reference scenario states [ranges] or a "
         "posterior, else 0); 0 compares at the scenarios' own values only (seed-to-seed noise only)",
     )
-    compare.add_argument(
-        "--backend",
-        choices=("local", "dask", "inprocess"),
-        default="local",
-        help="local: a process pool on this machine; dask: a Dask cluster (--scheduler, or a local one); inprocess: no parallelism",
-    )
-    compare.add_argument(
-        "--scheduler", default=None, metavar="ADDRESS", help="Dask scheduler, e.g. tcp://10.0.0.5:8786 (dask backend)"
-    )
-    _add_tls_options(compare)
+    _add_backend_options(compare)
     compare.set_defaults(func=cmd_compare)
 
     viz = sub.add_parser(
@@ -259,16 +250,7 @@ def build_parser() -> argparse.ArgumentParser:
         exp.add_argument(
             "experiment", type=Path, metavar="EXPERIMENT.toml", help=f"experiment file, e.g. experiments/{example}.toml"
         )
-        exp.add_argument(
-            "--backend",
-            choices=("local", "dask", "inprocess"),
-            default="local",
-            help="local: a process pool on this machine; dask: a Dask cluster (--scheduler, or a local one); inprocess: no parallelism",
-        )
-        exp.add_argument(
-            "--scheduler", default=None, metavar="ADDRESS", help="Dask scheduler, e.g. tcp://10.0.0.5:8786 (dask backend)"
-        )
-        _add_tls_options(exp)
+        _add_backend_options(exp)
         exp.add_argument("--workers", type=int, default=None, metavar="W", help="parallel processes (default: all cores)")
         exp.add_argument(
             "--out", type=Path, default=None, metavar="DIR", help="output folder (default: results/<experiment name>/)"
@@ -277,9 +259,19 @@ def build_parser() -> argparse.ArgumentParser:
     return parser
 
 
-def _add_tls_options(parser: argparse.ArgumentParser) -> None:
-    """A cluster beyond one trusted network: tls:// with certificates (plain tcp://
-    trusts everyone who can reach the scheduler's port)."""
+def _add_backend_options(parser: argparse.ArgumentParser) -> None:
+    """Where the runs go: --backend, --scheduler, and for a cluster beyond one
+    trusted network tls:// with certificates (plain tcp:// trusts everyone who can
+    reach the scheduler's port)."""
+    parser.add_argument(
+        "--backend",
+        choices=("local", "dask", "inprocess"),
+        default="local",
+        help="local: a process pool on this machine; dask: a Dask cluster (--scheduler, or a local one); inprocess: no parallelism",
+    )
+    parser.add_argument(
+        "--scheduler", default=None, metavar="ADDRESS", help="Dask scheduler, e.g. tcp://10.0.0.5:8786 (dask backend)"
+    )
     for option, what in (
         ("--tls-ca", "the certificate authority that signed the cluster's certificates"),
         ("--tls-cert", "this client's certificate"),

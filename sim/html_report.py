@@ -10,6 +10,7 @@ from pathlib import Path
 
 import pandas as pd
 
+from migsim.output import read_manifest
 from migsim.report import plot_appeals, plot_district_map, plot_stocks
 
 STYLE = """body{font-family:system-ui,sans-serif;max-width:1100px;margin:2em auto;padding:0 1em;color:#222}
@@ -20,25 +21,6 @@ th{background:#f3f3f3}td:first-child,th:first-child{text-align:left}.note{color:
 
 class ReportError(Exception):
     pass
-
-
-def kind_of(folder: Path) -> str:
-    if (folder / "comparison.csv").exists():
-        return "compare"
-    if (folder / "fit_report.csv").exists():
-        return "calibrate"
-    if list(folder.glob("sensitivity_*.csv")):
-        return "sensitivity"
-    if (folder / "results.csv").exists():
-        return "sweep"
-    if (folder / "ensemble.csv").exists():
-        return "replications"
-    if (folder / "timeseries.csv").exists():
-        return "run"
-    raise ReportError(
-        f"{folder}: no migsim output here (expected timeseries.csv, ensemble.csv, comparison.csv, "
-        "results.csv, sensitivity_*.csv or fit_report.csv)"
-    )
 
 
 def _img(path: Path, alt: str) -> str:
@@ -232,10 +214,13 @@ def build(folder: Path) -> tuple[str, list[Path]]:
     folder = Path(folder)
     if not folder.is_dir():
         raise ReportError(f"{folder}: no such results folder")
-    kind = kind_of(folder)
+    try:
+        manifest = read_manifest(folder)  # it says what kind of result the folder holds
+    except ValueError as exc:
+        raise ReportError(str(exc)) from None
+    kind = manifest["kind"]
     made: list[Path] = []
     parts: list[str] = []
-    manifest = json.loads((folder / "manifest.json").read_text()) if (folder / "manifest.json").exists() else {}
     title = f"migsim {kind}: {manifest.get('scenario_name') or folder.name}"
     if kind == "run":
         ts = pd.read_csv(folder / "timeseries.csv")

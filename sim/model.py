@@ -40,7 +40,8 @@ class MigrationModel(mesa.Model):
     """Seasonal labour migration into South Kazakhstan, one step a day.
 
     Args:
-        scenario: a scenario file path or a loaded ``Scenario``; default the baseline.
+        scenario: a scenario file's path, a shipped scenario's name (``"crackdown_2009"``,
+            ``migsim scenarios`` lists them) or a loaded ``Scenario``; default the baseline.
         scale: agent scale, one agent stands for this many people. Every count
             reported is in people whatever the scale.
         rng: seed (Mesa convention).

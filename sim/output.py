@@ -9,23 +9,39 @@ folder's ``.owner`` file while it lives, which works across hosts and
 containers sharing the folder). A folder without ``manifest.json`` is therefore
 never a finished result (``migsim report`` refuses one). Each file in it is
 written whole too (``write_atomic``).
+
+The manifest says what kind of result a folder holds (``KINDS``), what made it
+(scenario, seeds, scale, versions, the command) and when; ``migsim report``
+reads the kind from it.
 """
 
 from __future__ import annotations
 
 import contextlib
+import datetime as dt
 import fcntl
+import json
 import os
+import platform
 import shutil
+import sys
 import tempfile
 import time
 from collections.abc import Iterator
+from importlib.metadata import PackageNotFoundError, version
 from pathlib import Path
+from typing import TYPE_CHECKING
+
+from migsim import __version__
+
+if TYPE_CHECKING:
+    import pandas as pd
 
 STAGING = ".staging-"
 MANIFEST = "manifest.json"
 OWNER = ".owner"
 STORE = "results.sqlite"  # an experiment's store, kept across reruns (it is how they resume)
+KINDS = ("run", "replications", "compare", "sweep", "sensitivity", "calibrate")  # what a results folder can hold
 UMASK = os.umask(0)  # read once (it can only be read by setting it): results get the user's usual modes
 os.umask(UMASK)
 
@@ -110,3 +126,73 @@ def write_atomic(path: Path, write, binary: bool = False) -> None:
     except BaseException:
         Path(tmp).unlink(missing_ok=True)
         raise
+
+
+def write_json(path: Path, data) -> None:
+    write_atomic(path, lambda f: f.write(json.dumps(data, indent=2) + "\n"))
+
+
+def write_csv(path: Path, frame: pd.DataFrame) -> None:
+    write_atomic(path, lambda f: frame.to_csv(f, index=False, lineterminator="\n"))
+
+
+def write_run(folder: Path, timeseries: pd.DataFrame, summary: dict) -> None:
+    """One run's files: its daily time series and its summary."""
+    folder.mkdir(parents=True, exist_ok=True)
+    write_csv(folder / "timeseries.csv", timeseries)
+    write_json(folder / "summary.json", summary)
+
+
+def write_manifest(folder: Path, kind: str, scale: int, started: dt.datetime, wall: float, **fields) -> None:
+    """The manifest, written last: the kind of result, what made it (``fields``:
+    scenario, seeds, ...), the versions, the time and the command."""
+    if kind not in KINDS:
+        raise ValueError(f"kind {kind!r}: expected one of {', '.join(KINDS)}")
+    manifest = {
+        "kind": kind,
+        **fields,
+        "scale": scale,
+        "migsim_version": __version__,
+        "mesa_version": _version("mesa"),
+        "numpy_version": _version("numpy"),
+        "python_version": platform.python_version(),
+        "started": started.isoformat(timespec="seconds"),
+        "wall_seconds": round(wall, 3),
+        "command": " ".join(["migsim", *sys.argv[1:]]) if sys.argv else "migsim",
+    }
+    write_json(folder / MANIFEST, manifest)
+
+
+def read_manifest(folder: Path) -> dict:
+    """A finished result's manifest; ValueError says why a folder is not one."""
+    path = folder / MANIFEST
+    if not path.is_file():
+        raise ValueError(f"{folder}: no {MANIFEST}: not a finished migsim result (an interrupted write, or another folder)")
+    try:
+        manifest = json.loads(path.read_text(encoding="utf-8"))
+    except (OSError, UnicodeDecodeError, json.JSONDecodeError) as exc:
+        raise ValueError(f"{path}: not a readable manifest ({exc})") from None
+    if not isinstance(manifest, dict) or manifest.get("kind") not in KINDS:
+        raise ValueError(
+            f"{path}: kind: expected one of {', '.join(KINDS)} (a result written before manifests said their kind: "
+            "run the command again)"
+        )
+    return manifest
+
+
+def default_out_dir(*parts: str) -> Path:
+    """results/<parts>/<UTC timestamp>/, a new folder even for two runs in one second."""
+    stamp = dt.datetime.now(dt.UTC).strftime("%Y%m%dT%H%M%SZ")
+    out = Path("results", *parts, stamp)
+    n = 1
+    while out.exists():
+        n += 1
+        out = Path("results", *parts, f"{stamp}-{n}")
+    return out
+
+
+def _version(package: str) -> str:
+    try:
+        return version(package)
+    except PackageNotFoundError:
+        return "unknown"

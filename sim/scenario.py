@@ -53,10 +53,10 @@ if TYPE_CHECKING:
 
 EVENT_LEVER = re.compile(r"events\[(\d+)\]\.(\w+)")  # an event's lever as an override key
 EVENT_ID_LEVER = re.compile(r"([A-Za-z][A-Za-z0-9_]*)\.(\w+)")  # the same, by the event's id
-REPO_ROOT = Path(__file__).resolve().parents[1]
 DATA_DIR = Path(__file__).resolve().parent / "data"
-BASELINE = REPO_ROOT / "scenarios" / "baseline.toml"
-__all__ = ["BASELINE", "REPO_ROOT", "SECTORS", "Scenario", "ScenarioError", "load"]
+SCENARIO_DIR = Path(__file__).resolve().parent / "scenarios"  # shipped with the package (the repository's scenarios/)
+BASELINE = SCENARIO_DIR / "baseline.toml"
+__all__ = ["BASELINE", "SCENARIO_DIR", "SECTORS", "Scenario", "ScenarioError", "find", "load"]
 
 
 class ScenarioError(Exception):
@@ -516,8 +516,8 @@ def read_tree(path: Path, seen: tuple[Path, ...] = ()) -> dict[str, Any]:
             f"baseline.toml, got {parent_name!r:.60}"
         )
     parent = (path.parent / parent_name).resolve()
-    if not parent.exists() and (REPO_ROOT / "scenarios" / parent_name).exists():
-        parent = (REPO_ROOT / "scenarios" / parent_name).resolve()
+    if not parent.exists() and (SCENARIO_DIR / parent_name).exists():
+        parent = (SCENARIO_DIR / parent_name).resolve()
     if parent in seen or parent == path.resolve():
         raise ScenarioError(f"{path}: extends: {parent_name} extends this file again (a cycle)")
     if not parent.exists():
@@ -541,9 +541,38 @@ def _merge(base: dict[str, Any], child: dict[str, Any]) -> dict[str, Any]:
     return merged
 
 
+def shipped(name: str | Path, folder: Path = SCENARIO_DIR) -> Path | None:
+    """The file shipped in ``folder`` called ``name`` (``crackdown_2009``, with or
+    without .toml), or None."""
+    text = str(name)
+    if not NAME.match(text):  # a name, never a path
+        return None
+    candidate = folder / f"{text.removesuffix('.toml')}.toml"
+    return candidate if candidate.is_file() else None
+
+
+def find(name_or_path: str | Path, folder: Path = SCENARIO_DIR, kind: str = "scenario") -> Path:
+    """A scenario (or experiment) file by its path, or a shipped one by its name:
+    a path that exists wins, so a user's own ``baseline.toml`` is never shadowed."""
+    path = Path(name_or_path)
+    try:
+        if path.exists() or path.is_symlink():
+            return path
+    except (OSError, ValueError):
+        return path  # read_toml says what is wrong with it
+    found = shipped(name_or_path, folder)
+    if found is not None:
+        return found
+    names = sorted(p.stem for p in folder.glob("*.toml"))
+    close = difflib.get_close_matches(path.stem, names, n=1)
+    hint = f"; did you mean the shipped {kind} {close[0]!r}?" if close else ""
+    raise ScenarioError(f"{path}: no such {kind} file, nor a shipped {kind} of that name{hint} (`migsim scenarios` lists them)")
+
+
 def load(path: str | Path) -> Scenario:
-    """Read and validate a scenario file; ScenarioError names what is wrong."""
-    path = Path(path)
+    """Read and validate a scenario file, given by its path or a shipped scenario's
+    name (``load("crackdown_2009")``); ScenarioError names what is wrong."""
+    path = find(path)
     scenario = validate(read_tree(path), str(path))
     own = read_toml(path)
     own_events = own.get("events", [])

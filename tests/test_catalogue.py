@@ -10,9 +10,9 @@ import pytest
 
 from migsim.catalogue import catalogue
 from migsim.cli import main
-from migsim.scenario import BASELINE, REPO_ROOT, ScenarioError, load
+from migsim.scenario import BASELINE, SCENARIO_DIR, ScenarioError, load
 
-SCENARIOS = sorted((REPO_ROOT / "scenarios").glob("*.toml"))
+SCENARIOS = sorted(SCENARIO_DIR.glob("*.toml"))
 BOUND = re.compile(r"^([\[(])(-?[\d,.]+), (-?[\d,.]+)([\])])$|^(>=|>|<=|<) (-?[\d,.]+)$")
 
 
@@ -97,7 +97,7 @@ def test_an_event_with_an_id_names_its_levers():
     overrides are accepted; ids are unique; a misspelt one gets the real one."""
     from migsim.model import MigrationModel
 
-    path = REPO_ROOT / "scenarios" / "package_2009.toml"
+    path = SCENARIO_DIR / "package_2009.toml"
     model = MigrationModel(path, scale=500, rng=1, **{"crackdown.inspections_factor": 4.5, "quota_cut.factor": 0.25})
     kinds = {e.id: e for e in model.params.events}
     assert kinds["crackdown"].inspections_factor == 4.5 and kinds["quota_cut"].factor == 0.25

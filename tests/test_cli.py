@@ -85,7 +85,7 @@ def test_help_explains_each_option():
         [sys.executable, "-m", "migsim.cli", "run", "--help"], capture_output=True, text=True, env=env, check=False
     )
     assert proc.returncode == 0
-    for option in ("--seed", "--out", "--scale", "SCENARIO.toml", "byte-identical", "people"):
+    for option in ("--seed", "--out", "--scale", "SCENARIO", "shipped scenario", "byte-identical", "people"):
         assert option in proc.stdout
 
 
@@ -116,7 +116,7 @@ def test_every_commands_help_is_clean(capsys):
     import re
 
     from migsim.cli import build_parser
-    from migsim.scenario import REPO_ROOT
+    from migsim.shipped import listing
 
     parser = build_parser()
     commands = next(a for a in parser._actions if isinstance(a, argparse._SubParsersAction)).choices
@@ -130,9 +130,11 @@ def test_every_commands_help_is_clean(capsys):
         assert "(default: None)" not in text and "%%" not in text, name
         assert text.count("(default:") == len(re.findall(r"\(default: [^)]", text)), name
         for cited in re.findall(r"(?:experiments|scenarios)/[\w.]+\.toml", text.replace("\n", " ").replace("  ", " ")):
-            assert (REPO_ROOT / cited).is_file(), f"{name} cites {cited}"
-    for name in ("sensitivity", "calibrate"):
-        assert f"experiments/{name}_baseline.toml" in " ".join(commands[name].format_help().split())
+            assert cited == "scenarios/baseline.toml", f"{name} cites {cited}, not the README's example"
+    shipped = {f.name: f.command for f in listing()}
+    for name in ("sweep", "sensitivity", "calibrate"):  # each cites a shipped experiment of its own kind
+        example = re.search(r"shipped experiment's name: (\w+)", " ".join(commands[name].format_help().split()))
+        assert example and shipped.get(example.group(1)) == name, name
 
 
 def test_a_reader_that_stops_early_is_not_an_error():

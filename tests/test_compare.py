@@ -92,7 +92,7 @@ def test_compare_writes_tables_plots_and_plain_words(short, tmp_path):
 def test_compare_needs_two_distinct_valid_scenarios(short, tmp_path, capsys):
     base, _ = short
     assert main(["compare", str(base)]) == 2
-    assert "two or more scenario files" in capsys.readouterr().err
+    assert "two or more scenarios" in capsys.readouterr().err
     bad = tmp_path / "bad.toml"
     bad.write_text('extends = "base.toml"\nname = "bad"\n[police]\ndetection = 7\n')
     out = tmp_path / "never"

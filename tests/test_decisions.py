@@ -7,10 +7,10 @@ import datetime as dt
 import numpy as np
 
 from migsim import MigrationModel, scenario
-from migsim.scenario import REPO_ROOT
+from migsim.scenario import SCENARIO_DIR
 from migsim.status import Status
 
-SCENARIOS = REPO_ROOT / "scenarios"
+SCENARIOS = SCENARIO_DIR
 
 
 def with_events(events, base=scenario.BASELINE, **overrides):

@@ -23,9 +23,9 @@ import pytest
 from hypothesis import HealthCheck, event, given, settings
 from hypothesis import strategies as st
 
-from migsim.experiments.design import load_experiment
+from migsim.experiments.design import DEFINITIONS, load_experiment
 from migsim.model import MigrationModel
-from migsim.scenario import BASELINE, REPO_ROOT, Scenario, ScenarioError, load, read_tree, validate
+from migsim.scenario import BASELINE, Scenario, ScenarioError, load, read_tree, validate
 
 TREE = read_tree(BASELINE)
 
@@ -152,9 +152,8 @@ def test_deep_nesting_is_refused(tmp_path):
 
 
 def test_experiment_files_are_read_as_strictly(tmp_path):
-    good = (REPO_ROOT / "experiments" / "sweep_enforcement_quota.toml").read_text()
-    scenario = (REPO_ROOT / "scenarios" / "baseline.toml").resolve()
-    text = good.replace('scenario = "../scenarios/baseline.toml"', f'scenario = "{scenario}"')
+    good = (DEFINITIONS / "sweep_enforcement_quota.toml").read_text()
+    text = good  # its scenario is the shipped baseline, by name: found from any folder
     bad_name = written(tmp_path, text.replace('name = "sweep_enforcement_quota"', 'name = "../../x"'), "e.toml")
     with pytest.raises(ScenarioError, match="name"):
         load_experiment(bad_name)
@@ -278,7 +277,7 @@ def test_an_unexpected_error_is_one_line_and_the_traceback_needs_debug(monkeypat
     def broken(args):
         raise RuntimeError("a bug")
 
-    monkeypatch.setattr(cli, "cmd_run", broken)
+    monkeypatch.setattr(cli.run, "command", broken)
     assert cli.main(["run", str(BASELINE)]) == 1
     err = capsys.readouterr().err
     assert err == "migsim: unexpected error: RuntimeError: a bug (run with --debug for the traceback)\n"
@@ -288,7 +287,7 @@ def test_an_unexpected_error_is_one_line_and_the_traceback_needs_debug(monkeypat
     def disk_full(args):
         raise OSError(28, "No space left on device", "/results/x/timeseries.csv")
 
-    monkeypatch.setattr(cli, "cmd_run", disk_full)
+    monkeypatch.setattr(cli.run, "command", disk_full)
     assert cli.main(["run", str(BASELINE)]) == 1
     assert capsys.readouterr().err == (
         "migsim: error: /results/x/timeseries.csv: No space left on device (run with --debug for the traceback)\n"
@@ -337,7 +336,6 @@ def test_a_result_is_complete_or_absent(tmp_path, monkeypatch):
     def full_disk(*args, **kwargs):
         raise OSError(28, "No space left on device", "stocks.png")
 
-    monkeypatch.setattr(cli, "plot_stocks", full_disk, raising=False)
     monkeypatch.setattr("migsim.report.plot_stocks", full_disk)
     assert cli.main(["run", str(BASELINE), "--scale", "200", "--seed", "2", "--out", str(out)]) == 1
     assert (out / "timeseries.csv").read_bytes() == before
@@ -360,8 +358,8 @@ def test_a_result_is_complete_or_absent(tmp_path, monkeypatch):
 def test_experiment_outcomes_are_known_ones_and_the_list_is_what_a_run_gives(tmp_path):
     from migsim.experiments.jobs import outcome_names, outcomes_of
 
-    good = (REPO_ROOT / "experiments" / "sweep_enforcement_quota.toml").read_text()
-    text = good.replace('scenario = "../scenarios/baseline.toml"', f'scenario = "{BASELINE}"')
+    good = (DEFINITIONS / "sweep_enforcement_quota.toml").read_text()
+    text = good  # its scenario is the shipped baseline, by name: found from any folder
     for outcomes, says in (("[]", "expected at least one outcome"), ('["peak_irregluar"]', "unknown outcome 'peak_irregluar'")):
         bad = written(tmp_path, re.sub(r"(?m)^outcomes = .*$", f"outcomes = {outcomes}", text), "e.toml")
         with pytest.raises(ScenarioError, match=re.escape(says)) as refused:
@@ -437,7 +435,7 @@ def test_a_stopped_sweep_leaves_no_workers(tmp_path, how):
 def test_a_scheduler_that_is_not_there_leaves_nothing_behind(tmp_path, monkeypatch):
     import socket
 
-    experiment = REPO_ROOT / "experiments" / "sweep_enforcement_quota.toml"
+    experiment = DEFINITIONS / "sweep_enforcement_quota.toml"
     out = tmp_path / "out"
     base = [sys.executable, "-m", "migsim.cli", "sweep", str(experiment), "--out", str(out), "--backend", "dask"]
     monkeypatch.setenv("MIGSIM_DASK_CONNECT_SECONDS", "2")  # nobody will answer: do not wait the default 10 s
@@ -509,7 +507,7 @@ def test_a_tls_cluster_with_certificates(tmp_path):
 
 
 EXPERIMENTS = {
-    name: tomllib.loads((REPO_ROOT / "experiments" / f"{name}.toml").read_text())
+    name: tomllib.loads((DEFINITIONS / f"{name}.toml").read_text())
     for name in ("sweep_enforcement_quota", "sensitivity_baseline", "calibrate_baseline")
 }
 
@@ -573,7 +571,7 @@ def tomli_w_dumps(tree) -> str:
     return "".join(f"{json.dumps(k)} = {value(v)}\n" for k, v in tree.items())
 
 
-@pytest.mark.parametrize("path", sorted((REPO_ROOT / "experiments").glob("*.toml")), ids=lambda p: p.name)
+@pytest.mark.parametrize("path", sorted(DEFINITIONS.glob("*.toml")), ids=lambda p: p.name)
 def test_every_shipped_experiment_file_loads(path):
     experiment, _ = load_experiment(path)
     assert len(experiment.points()) >= 1

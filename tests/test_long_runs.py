@@ -140,9 +140,9 @@ def test_amnesty_cards_through_the_register():
     """Cards run out for holders who went home and came back in another slot; the
     cards counted at the end include those of holders at home; a new window
     starts with no application on file, at home too."""
-    from migsim.scenario import REPO_ROOT, load
+    from migsim.scenario import SCENARIO_DIR, load
 
-    base = load(REPO_ROOT / "scenarios" / "amnesty_2006.toml")
+    base = load(SCENARIO_DIR / "amnesty_2006.toml")
     second = {
         **base.events[0].model_dump(),
         "start": dt.date(2007, 8, 1),

@@ -8,10 +8,10 @@ import pytest
 
 from migsim import MigrationModel, scenario
 from migsim.policies import Schedule
-from migsim.scenario import REPO_ROOT, ScenarioError
+from migsim.scenario import SCENARIO_DIR, ScenarioError
 from migsim.status import TRANSITION_NAMES
 
-SCENARIOS = REPO_ROOT / "scenarios"
+SCENARIOS = SCENARIO_DIR
 
 
 def with_events(events, overrides=None, **run):

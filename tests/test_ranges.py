@@ -10,9 +10,9 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from migsim import scenario
-from migsim.scenario import REPO_ROOT, ScenarioError
+from migsim.scenario import SCENARIO_DIR, ScenarioError
 
-SCENARIOS = REPO_ROOT / "scenarios"
+SCENARIOS = SCENARIO_DIR
 
 
 def test_every_assumption_and_calibrated_parameter_of_the_baseline_has_a_range():

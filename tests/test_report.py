@@ -42,6 +42,6 @@ def test_report_of_a_comparison_has_the_table_and_plots(short, tmp_path):
 
 def test_report_of_a_folder_without_results_is_an_error(tmp_path, capsys):
     assert main(["report", str(tmp_path)]) == 2
-    assert "no migsim output here" in capsys.readouterr().err
+    assert "no manifest.json: not a finished migsim result" in capsys.readouterr().err
     assert main(["report", str(tmp_path / "missing")]) == 2
     assert "no such results folder" in capsys.readouterr().err

@@ -3,15 +3,16 @@
 
 import subprocess
 import sys
+from pathlib import Path
 
 import pytest
 
-from migsim.scenario import REPO_ROOT
+ROOT = Path(__file__).resolve().parents[1]
 
 
 @pytest.mark.parametrize("command", [["check", "."], ["format", "--check", "."]], ids=["check", "format"])
 def test_ruff_passes(command):
     done = subprocess.run(
-        [sys.executable, "-m", "ruff", *command], cwd=REPO_ROOT, capture_output=True, text=True, timeout=300, check=False
+        [sys.executable, "-m", "ruff", *command], cwd=ROOT, capture_output=True, text=True, timeout=300, check=False
     )
     assert done.returncode == 0, done.stdout[-3000:] + done.stderr[-1000:]

@@ -18,7 +18,7 @@ from migsim.experiments.compare import paired_comparison
 from migsim.experiments.store import ResultStore
 from migsim.experiments.uncertainty import draw_parameters, overrides_for, what_matters
 from migsim.metrics import KEY_OUTCOMES
-from migsim.scenario import REPO_ROOT, ScenarioError, load
+from migsim.scenario import SCENARIO_DIR, ScenarioError, load
 
 BIN = Path(sys.executable).parent
 SEEDS, DRAWS, NOISE = 5, 60, 100.0
@@ -95,8 +95,8 @@ def test_shares_are_compared_in_points_and_holm_corrects_the_many_tests():
 
 def test_draws_are_shared_seeded_and_leave_a_policys_own_levers_alone():
     scenarios = {
-        "baseline": load(REPO_ROOT / "scenarios" / "baseline.toml"),
-        "registration_reform": load(REPO_ROOT / "scenarios" / "registration_reform.toml"),
+        "baseline": load(SCENARIO_DIR / "baseline.toml"),
+        "registration_reform": load(SCENARIO_DIR / "registration_reform.toml"),
     }
     draws, plan = draw_parameters(scenarios, "baseline", 8, seed=3)
     again, _ = draw_parameters(scenarios, "baseline", 8, seed=3)
@@ -123,8 +123,8 @@ def test_draws_are_shared_seeded_and_leave_a_policys_own_levers_alone():
 
 def test_an_event_shared_by_extension_is_drawn_once_and_whole_levers_stay_whole(tmp_path, baseline_text):
     scenarios = {
-        "crackdown_2009": load(REPO_ROOT / "scenarios" / "crackdown_2009.toml"),
-        "package_2009": load(REPO_ROOT / "scenarios" / "package_2009.toml"),
+        "crackdown_2009": load(SCENARIO_DIR / "crackdown_2009.toml"),
+        "package_2009": load(SCENARIO_DIR / "package_2009.toml"),
     }
     draws, plan = draw_parameters(scenarios, "crackdown_2009", 5, seed=2)
     for lever in ("inspections_factor", "employer_fine_usd"):  # the package extends the crackdown: the same event
@@ -164,7 +164,7 @@ def test_robust_means_the_interval_is_on_the_side_of_the_stated_effect():
 
 
 def test_a_drawn_value_reaches_the_model_including_an_events_lever():
-    scenario = load(REPO_ROOT / "scenarios" / "crackdown_2009.toml")
+    scenario = load(SCENARIO_DIR / "crackdown_2009.toml")
     changed = scenario.with_overrides({"events[0].inspections_factor": 2.25, "police_detection": 0.2})
     assert changed.events[0].inspections_factor == 2.25 and changed.police.detection == 0.2
     with pytest.raises(ScenarioError, match="unknown parameter 'events\\[7\\].inspections_factor'"):
@@ -201,8 +201,8 @@ def test_different_calendars_are_an_error_naming_both_and_write_nothing(capsys, 
     code = main(
         [
             "compare",
-            str(REPO_ROOT / "scenarios" / "baseline.toml"),
-            str(REPO_ROOT / "scenarios" / "quota_cut_2009.toml"),
+            str(SCENARIO_DIR / "baseline.toml"),
+            str(SCENARIO_DIR / "quota_cut_2009.toml"),
             "--out",
             str(out),
         ]
@@ -302,7 +302,7 @@ def test_a_killed_comparison_with_draws_resumes_without_rerunning_finished_runs(
 
 
 def test_params_lists_every_parameter_with_its_kind_and_range(capsys):
-    assert main(["params", str(REPO_ROOT / "scenarios" / "crackdown_2009.toml"), "--csv"]) == 0
+    assert main(["params", str(SCENARIO_DIR / "crackdown_2009.toml"), "--csv"]) == 0
     from io import StringIO
 
     table = pd.read_csv(StringIO(capsys.readouterr().out))

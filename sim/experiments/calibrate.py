@@ -13,6 +13,8 @@ targets.
 
 from __future__ import annotations
 
+import math
+
 import numpy as np
 import pandas as pd
 
@@ -81,3 +83,51 @@ def fit_report(table: pd.DataFrame, targets: list[str]) -> pd.DataFrame:
         }
     )
     return pd.DataFrame(rows)
+
+
+def draws_frame(points, names, y, figures):
+    """One row per prior draw: its parameters and its figures averaged over seeds."""
+    return pd.concat([pd.DataFrame(points, columns=names), pd.DataFrame(y, columns=figures)], axis=1)
+
+
+def fit_markdown(exp, abc: pd.DataFrame, report: pd.DataFrame) -> str:
+    """fit_report.md: the fit to each target and the accepted parameter sets."""
+    accepted = abc[abc["accepted"]]
+    lines = [
+        f"# Calibration: {exp.name}",
+        "",
+        exp.description,
+        "",
+        (
+            f"Rejection ABC: {len(abc)} draws from uniform priors (Latin hypercube), each run with "
+            f"{exp.replications} seed(s) at agent scale {exp.scale}; the {len(accepted)} draws closest to the targets "
+            f"(mean relative error) are accepted."
+        ),
+        "",
+        "## Fit (mean over accepted draws)",
+        "",
+        "| target | observed | band | simulated | relative error |",
+        "|---|---:|---:|---:|---:|",
+    ]
+
+    def num(value) -> str:
+        if not isinstance(value, float) or math.isnan(value):
+            return "" if not isinstance(value, str) else value
+        return f"{value:,.0f}" if abs(value) >= 100 else f"{value:.3f}"
+
+    for _, r in report.iterrows():
+        band = f"{num(r.get('band_low'))}-{num(r.get('band_high'))}" if num(r.get("band_low")) else ""
+        obs, sim = num(r["observed"]), num(r["simulated"])
+        lines.append(f"| {r['target']} | {obs} | {band} | {sim} | {r['relative_error']:.3f} |")
+    lines += [
+        "",
+        "## Accepted parameter sets (posterior sample)",
+        "",
+        "| parameter | prior range | posterior mean | posterior 5%-95% |",
+        "|---|---|---:|---:|",
+    ]
+    for p in exp.parameters:
+        lo, hi = p.bounds()
+        q = accepted[p.name].quantile([0.05, 0.95])
+        lines.append(f"| {p.name} | {lo:g}-{hi:g} | {accepted[p.name].mean():.4g} | {q.iloc[0]:.4g}-{q.iloc[1]:.4g} |")
+    return "\n".join(lines) + "\n"

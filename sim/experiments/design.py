@@ -1,9 +1,10 @@
-"""Experiment files (``experiments/*.toml``): the base scenario, the parameters that
-vary (values, or a range), the design, replications and outcomes; and the jobs
-they make.
+"""Experiment files: the base scenario, the parameters that vary (values, or a
+range), the design, replications and outcomes; and the jobs they make. The shipped
+ones are in ``definitions/`` and are found by name (``migsim sweep
+sweep_enforcement_quota``); ``migsim scenarios copy NAME DIR`` gives a copy to edit.
 
     name = "sweep_enforcement_quota"
-    scenario = "../scenarios/baseline.toml"   # relative to this file
+    scenario = "baseline"                     # a file next to this one, or a shipped scenario by name
     scale = 10                                # agent scale of every run
     replications = 3                          # seeds per design point (the same seeds at every point)
     seed = 1                                  # first seed
@@ -28,8 +29,10 @@ import numpy as np
 from pydantic import Field, ValidationError, field_validator, model_validator
 
 from migsim.experiments.jobs import ExperimentJob, outcome_names
-from migsim.scenario import ScenarioError, _describe, load, read_toml, unknown_parameter
+from migsim.scenario import ScenarioError, _describe, find, load, read_toml, shipped, unknown_parameter
 from migsim.schema import NAME, Strict
+
+DEFINITIONS = Path(__file__).resolve().parent / "definitions"  # the shipped experiment files
 
 
 class Parameter(Strict):
@@ -141,14 +144,21 @@ class Experiment(Strict):
 
 def load_experiment(path: str | Path) -> tuple[Experiment, Path]:
     """Read and check an experiment file; returns it with its scenario's path."""
-    path = Path(path)
+    path = find(path, DEFINITIONS, "experiment")
     tree = read_toml(path, "experiment")
     try:
         exp = Experiment.model_validate(tree)
     except ValidationError as exc:
         errors = exc.errors()
         raise ScenarioError(f"{path}: {_describe(errors[0])}") from None
-    scenario_path = (path.parent / exp.scenario).resolve()
+    # a scenario file next to the experiment file, or a shipped scenario by its name
+    beside = path.parent / exp.scenario
+    scenario_path = beside.resolve() if beside.is_file() else shipped(exp.scenario)
+    if scenario_path is None:
+        raise ScenarioError(
+            f"{path}: scenario: no scenario file {exp.scenario!r} next to it, nor a shipped scenario of that name "
+            "(`migsim scenarios` lists them)"
+        )
     base = load(scenario_path)
     known = base.parameters()
     levers: dict[tuple[int, str], str] = {}

@@ -216,3 +216,34 @@ def describe_what_matters(result: dict, label: str, number=lambda v: f"{v:+,.0f}
             "confirm with more draws (--draws) or a sensitivity analysis of the named values."
         )
     return text
+
+
+def explain_effects(
+    outcomes: pd.DataFrame, draws: pd.DataFrame, plan: list[Drawn], scenarios: dict[str, Scenario], reference: str
+) -> tuple[dict[str, str], pd.DataFrame]:
+    """For each scenario against the reference: the report's sentences on which
+    drawn values change its effect on the peak and the season's mean irregular,
+    and the table behind them (importance per parameter; the ranges where the
+    effect reverses). ``outcomes``: one row per scenario, draw (0: own values) and seed."""
+    from migsim.experiments.compare import KEY_OUTCOMES, fmt
+
+    explained: dict[str, str] = {}
+    rows = []
+    for name in scenarios:
+        if name == reference:
+            continue
+        columns = [d.column for d in plan if acts_on(d, name, scenarios, reference)]
+        sentences = []
+        for outcome in ("peak_irregular", "season_mean_irregular"):
+            drawn = outcomes[outcomes["draw"] > 0].set_index(["draw", "seed"])
+            effect = drawn[drawn["scenario"] == name][outcome] - drawn[drawn["scenario"] == reference][outcome]
+            result = what_matters(effect.groupby(level="draw").mean(), draws, columns)
+            label = KEY_OUTCOMES[outcome][0]
+            sentences.append(describe_what_matters(result, label, lambda v, o=outcome: fmt(v, o, signed=True)))
+            for parameter, share in result["importance"].items():
+                rows.append({"scenario": name, "outcome": outcome, "parameter": parameter, "importance": round(share, 4)})
+            for rev in result["reversals"]:
+                where = " and ".join(f"{k} in [{lo:.4g}, {hi:.4g}]" for k, (lo, hi) in rev["ranges"].items())
+                rows.append({"scenario": name, "outcome": outcome, "parameter": f"reverses where: {where}", "importance": None})
+        explained[name] = " ".join(sentences)
+    return explained, pd.DataFrame(rows, columns=["scenario", "outcome", "parameter", "importance"])

@@ -22,11 +22,10 @@ import numpy as np
 from migsim.agents.migrant import Group
 from migsim.model import MigrationModel
 from migsim.people.book import NEVER
-from migsim.scenario import REPO_ROOT, ScenarioError, load
+from migsim.scenario import SCENARIO_DIR, ScenarioError, load
 from migsim.schema import SECTORS
 from migsim.status import Status
 
-SCENARIOS = REPO_ROOT / "scenarios"
 DEFAULT_SCALE = 20  # one agent = 20 people: thirty laptops' worth of sessions share one server
 DEFAULT_SEED = 20080101
 STORY_LENGTH = 200  # lines kept of a followed migrant's story
@@ -38,7 +37,7 @@ def scenario_choices() -> dict[str, Path]:
     """The scenarios a class may pick, by name: the shipped ones and the file the
     teacher gave ``migsim viz``. Only these are ever loaded, whatever name a
     browser sends."""
-    files = {p.name: p for p in sorted(SCENARIOS.glob("*.toml"))}
+    files = {p.name: p for p in sorted(SCENARIO_DIR.glob("*.toml"))}
     teachers = os.environ.get("MIGSIM_SCENARIO")
     if teachers and teachers not in files:
         path = Path(teachers)
@@ -86,7 +85,7 @@ LEVERS: dict[str, Lever] = {
     "legal_aid": Lever("Legal aid capacity", "legal_aid", ("capacity_factor",), step=0.5),
     "deadline": Lever("Registration deadline", "registration", ("deadline_days",), 1, 90, 1, neutral=None, unit="days"),
 }
-AMNESTY_TEMPLATE = SCENARIOS / "amnesty_2006.toml"  # the 2006 window's rules and length
+AMNESTY_TEMPLATE = SCENARIO_DIR / "amnesty_2006.toml"  # the 2006 window's rules and length
 
 
 class ClassroomSession:

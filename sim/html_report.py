@@ -283,7 +283,7 @@ def build(folder: Path) -> tuple[str, list[Path]]:
     else:  # calibrate
         parts += [
             "<h2>Fit</h2>",
-            _table(pd.read_csv(folder / "fit_report.csv").fillna("")),
+            _table(pd.read_csv(folder / "fit_report.csv").astype(object).fillna("")),
             _img(folder / "calibration_fit.png", "calibration fit"),
             "<h2>Accepted parameter sets</h2>",
             _table(pd.read_csv(folder / "accepted.csv").iloc[:, :12]),

@@ -46,14 +46,35 @@ UMASK = os.umask(0)  # read once (it can only be read by setting it): results ge
 os.umask(UMASK)
 
 
+STAGED_KINDS = ("run", "replications", "compare")  # results written whole, which a new result may replace whole
+
+
 def replaceable(out: Path) -> bool:
-    """Whether a results folder may be replaced by a new result: it does not
-    exist, is empty, is a migsim result (has a manifest), or holds only a results
-    store (an interrupted comparison). Never a folder of other files."""
+    """Whether a results folder may be replaced whole by a new run or comparison: it
+    does not exist, is empty, is a finished run or comparison (its manifest says
+    so), or holds only a results store (an interrupted comparison). Never a folder
+    of other files, nor an experiment's folder (a sweep's files sit beside its
+    manifest, and replacing it would lose them)."""
     if not out.exists():
         return True
     names = [p.name for p in out.iterdir()]
-    return not names or MANIFEST in names or all(n.startswith(STORE) for n in names)
+    if not names or all(n.startswith(STORE) for n in names):
+        return True
+    if MANIFEST not in names:
+        return False
+    try:
+        kind = json.loads((out / MANIFEST).read_text(encoding="utf-8")).get("kind", "run")
+    except (OSError, UnicodeDecodeError, ValueError, AttributeError):
+        return False
+    return kind in STAGED_KINDS  # a manifest without a kind is an older migsim's run or comparison
+
+
+def experiment_folder_usable(out: Path) -> bool:
+    """Whether an experiment may write into ``out``: new, empty, or an experiment's
+    folder already (it holds the results store the experiment resumes from)."""
+    if not out.exists():
+        return True
+    return out.is_dir() and (not any(out.iterdir()) or (out / STORE).exists())
 
 
 @contextlib.contextmanager

@@ -56,6 +56,7 @@ EVENT_ID_LEVER = re.compile(r"([A-Za-z][A-Za-z0-9_]*)\.(\w+)")  # the same, by t
 DATA_DIR = Path(__file__).resolve().parent / "data"
 SCENARIO_DIR = Path(__file__).resolve().parent / "scenarios"  # shipped with the package (the repository's scenarios/)
 BASELINE = SCENARIO_DIR / "baseline.toml"
+SHIPPED = {"scenario": SCENARIO_DIR, "experiment": Path(__file__).resolve().parent / "experiments" / "definitions"}
 __all__ = ["BASELINE", "SCENARIO_DIR", "SECTORS", "Scenario", "ScenarioError", "find", "load"]
 
 
@@ -553,16 +554,27 @@ def shipped(name: str | Path, folder: Path = SCENARIO_DIR) -> Path | None:
 
 def find(name_or_path: str | Path, folder: Path = SCENARIO_DIR, kind: str = "scenario") -> Path:
     """A scenario (or experiment) file by its path, or a shipped one by its name:
-    a path that exists wins, so a user's own ``baseline.toml`` is never shadowed."""
+    a file that exists wins, so a user's own ``baseline.toml`` is never shadowed;
+    a folder does not (``migsim run baseline --out baseline`` leaves a folder
+    called baseline, and the name must still mean the shipped scenario)."""
     path = Path(name_or_path)
     try:
-        if path.exists() or path.is_symlink():
-            return path
+        exists, folder_here = path.exists() or path.is_symlink(), path.is_dir()
     except (OSError, ValueError):
         return path  # read_toml says what is wrong with it
+    if exists and not folder_here:
+        return path
     found = shipped(name_or_path, folder)
     if found is not None:
         return found
+    if exists:
+        return path  # a folder: read_toml says so
+    for other_kind, other in SHIPPED.items():
+        if other != folder and shipped(name_or_path, other) is not None:
+            raise ScenarioError(
+                f"{path}: a shipped {other_kind}, not {'an' if kind[0] in 'aeiou' else 'a'} {kind} "
+                "(`migsim scenarios` lists both, each with its command)"
+            )
     names = sorted(p.stem for p in folder.glob("*.toml"))
     close = difflib.get_close_matches(path.stem, names, n=1)
     hint = f"; did you mean the shipped {kind} {close[0]!r}?" if close else ""

@@ -14,11 +14,10 @@ import difflib
 from dataclasses import dataclass
 from pathlib import Path
 
-from migsim.experiments.design import DEFINITIONS
 from migsim.output import write_atomic
-from migsim.scenario import SCENARIO_DIR, ScenarioError, read_toml
+from migsim.scenario import SHIPPED, ScenarioError, read_toml
 
-KINDS = {"scenario": SCENARIO_DIR, "experiment": DEFINITIONS}
+KINDS = SHIPPED  # kind -> folder
 
 
 @dataclass(frozen=True)
@@ -67,11 +66,16 @@ def copy_out(name: str, folder: Path, replace: bool = False) -> Path:
     """Copy the shipped file ``name`` into ``folder`` (made if missing) under its
     own file name; an existing file there is kept unless ``replace``."""
     source = locate(name)
-    if folder.exists() and not folder.is_dir():
-        raise ScenarioError(f"{folder}: exists and is not a folder; give the folder to copy {name} into")
     target = folder / source.path.name
-    if target.exists() and not replace:
-        raise ScenarioError(f"{target}: exists; give --force to replace it, or another folder")
-    folder.mkdir(parents=True, exist_ok=True)
+    try:
+        if folder.exists() and not folder.is_dir():
+            raise ScenarioError(f"{folder}: exists and is not a folder; give the folder to copy {name} into")
+        if target.is_dir():
+            raise ScenarioError(f"{target}: is a folder; give another folder to copy {name} into")
+        if target.exists() and not replace:
+            raise ScenarioError(f"{target}: exists; give --force to replace it, or another folder")
+        folder.mkdir(parents=True, exist_ok=True)
+    except ValueError as exc:  # a NUL in the name: no system takes it
+        raise ScenarioError(f"{folder!r}: not a usable folder name ({exc})") from None
     write_atomic(target, lambda f: f.write(source.path.read_bytes()), binary=True)
     return target

@@ -126,6 +126,13 @@ def test_dask_cluster_gives_the_local_results(tmp_path, dask_cluster):
     assert local["total_deportations"].nunique() > 1  # the runs really differ by parameter
 
 
+def reported(out, kind: str) -> str:
+    """The folder's manifest says ``kind`` and ``migsim report`` makes its page."""
+    assert json.loads((out / "manifest.json").read_text())["kind"] == kind
+    assert main(["report", str(out)]) == 0
+    return (out / "report.html").read_text()
+
+
 def test_killed_sweep_resumes_without_rerunning_finished_jobs(tmp_path):
     exp = write_experiment(tmp_path / "sweep.toml", SWEEP.replace("values = [0.05, 0.3]", "values = [0.05, 0.1, 0.2, 0.3]"))
     out = tmp_path / "killed"
@@ -133,6 +140,7 @@ def test_killed_sweep_resumes_without_rerunning_finished_jobs(tmp_path):
         [str(BIN / "migsim"), "sweep", str(exp), "--out", str(out), "--workers", "2"], out / "results.sqlite", at_least=4
     )
     assert 4 <= len(before) < 24
+    assert not (out / "manifest.json").exists() and main(["report", str(out)]) == 2  # not a finished result
     result = subprocess.run(
         [str(BIN / "migsim"), "sweep", str(exp), "--out", str(out), "--workers", "2"],
         capture_output=True,
@@ -145,6 +153,7 @@ def test_killed_sweep_resumes_without_rerunning_finished_jobs(tmp_path):
     after = finished_jobs(out / "results.sqlite")
     assert len(after) == 24
     assert all(after[job] == finished for job, finished in before.items())  # none ran twice
+    assert "24 finished jobs" in reported(out, "sweep")
     fresh = tmp_path / "fresh"
     assert main(["sweep", str(exp), "--out", str(fresh), "--workers", "2"]) == 0
     pd.testing.assert_frame_equal(outcomes_csv(out), outcomes_csv(fresh))
@@ -209,6 +218,7 @@ high = 0.9
     first = table[(table["outcome"] == "total_deportations") & (table["rank"] == 1)]["parameter"].item()
     assert first == "police_workplace_inspections_per_day"
     assert (out / "sensitivity_morris.png").exists()
+    assert "sensitivity morris" in reported(out, "sensitivity")
 
 
 def test_experiment_file_errors_are_named(tmp_path, capsys):
@@ -263,6 +273,7 @@ high = 0.004
     assert {"irregular_peak", "share_men"} <= set(report["target"])
     assert "seasonal_curve" in " ".join(report["target"])
     assert (out / "calibration_fit.png").exists() and "Accepted parameter sets" in (out / "fit_report.md").read_text()
+    assert "Accepted parameter sets" in reported(out, "calibrate")
 
 
 def test_sobol_indices_with_intervals(tmp_path):
@@ -291,6 +302,7 @@ high = 0.9
     assert len(table) == 2 and {"S1", "S1_conf", "ST", "ST_conf"} <= set(table.columns)
     first = table[table["rank"] == 1]["parameter"].item()
     assert first == "police_workplace_inspections_per_day"
+    assert "sensitivity sobol" in reported(out, "sensitivity")
 
 
 def test_dask_backend_with_no_scheduler_there_is_a_clear_error(tmp_path, capsys, monkeypatch):

@@ -122,3 +122,82 @@ def test_each_results_folder_says_its_kind_and_the_report_reads_it(tmp_path, cap
     (out / "manifest.json").write_text(json.dumps({k: v for k, v in manifest.items() if k != "kind"}))
     assert main(["report", str(out)]) == 2
     assert "kind: expected one of run, replications" in capsys.readouterr().err
+
+
+def test_a_folder_named_like_a_shipped_scenario_does_not_hide_it(tmp_path, monkeypatch):
+    monkeypatch.chdir(tmp_path)
+    (tmp_path / "baseline").mkdir()  # as `migsim run baseline --out baseline` leaves
+    (tmp_path / "sweep_enforcement_quota").mkdir()
+    assert find("baseline") == BASELINE
+    assert load_experiment("sweep_enforcement_quota")[0].name == "sweep_enforcement_quota"
+    with pytest.raises(ScenarioError, match="is a folder"):
+        load(tmp_path / "baseline")  # a folder given by its path is still a folder
+
+
+def test_an_experiment_copied_beside_an_edited_scenario_runs_on_the_copy(tmp_path):
+    copy_out("baseline", tmp_path)
+    copy_out("sweep_enforcement_quota", tmp_path)
+    _, scenario_path = load_experiment(tmp_path / "sweep_enforcement_quota.toml")
+    assert scenario_path == (tmp_path / "baseline.toml").resolve()  # the user's copy, not the shipped file
+
+
+def test_the_classroom_lists_a_teachers_copy_beside_the_shipped_scenario(tmp_path, monkeypatch):
+    from migsim.viz.app import initial_scenario
+    from migsim.viz.session import scenario_choices
+
+    mine = copy_out("crackdown_2009", tmp_path)
+    monkeypatch.setenv("MIGSIM_SCENARIO", str(mine))
+    choices = scenario_choices()
+    assert choices["crackdown_2009 (your copy).toml"] == mine
+    assert choices["crackdown_2009.toml"] == SCENARIO_DIR / "crackdown_2009.toml"
+    assert initial_scenario(choices) == "crackdown_2009 (your copy).toml"
+    monkeypatch.setenv("MIGSIM_SCENARIO", "quota_cut_2009.toml")  # `migsim viz quota_cut_2009`
+    assert initial_scenario(scenario_choices()) == "quota_cut_2009.toml"
+    assert len(scenario_choices()) == len(list(SCENARIO_DIR.glob("*.toml")))
+
+
+def test_no_result_replaces_an_experiments_folder_or_a_folder_of_other_files(tmp_path, capsys, monkeypatch):
+    from migsim.output import experiment_folder_usable, replaceable
+
+    sweep = tmp_path / "sweep"
+    sweep.mkdir()
+    (sweep / "results.sqlite").write_bytes(b"")
+    (sweep / "results.csv").write_text("position\n")
+    (sweep / "manifest.json").write_text(json.dumps({"kind": "sweep"}))
+    assert not replaceable(sweep) and experiment_folder_usable(sweep)
+    assert main(["run", "baseline", "--scale", "200", "--out", str(sweep)]) == 2
+    assert "holds other files" in capsys.readouterr().err and (sweep / "results.csv").exists()
+    mine = tmp_path / "my_documents"
+    mine.mkdir()
+    (mine / "letter.txt").write_text("keep me")
+    assert main(["sweep", "sweep_enforcement_quota", "--out", str(mine)]) == 2
+    assert "holds other files" in capsys.readouterr().err
+    assert [p.name for p in mine.iterdir()] == ["letter.txt"]
+    older = tmp_path / "older_run"  # a run written before manifests said their kind
+    older.mkdir()
+    (older / "timeseries.csv").write_text("date\n")
+    (older / "manifest.json").write_text(json.dumps({"seed": 1}))
+    assert replaceable(older)
+
+    # a rerun takes the manifest away first: stopped midway, the folder is not a finished result
+    def stopped(*args, **kwargs):
+        raise SystemExit(130)
+
+    monkeypatch.setattr("migsim.cli.experiment.run_stored", stopped)
+    with pytest.raises(SystemExit):
+        main(["sweep", "sweep_enforcement_quota", "--out", str(sweep)])
+    assert not (sweep / "manifest.json").exists()
+    assert main(["report", str(sweep)]) == 2
+
+
+def test_a_shipped_file_of_the_other_kind_is_named_as_such_and_odd_folders_are_one_line(tmp_path, capsys):
+    assert main(["sweep", "baseline"]) == 2
+    err = capsys.readouterr().err
+    assert "baseline: a shipped scenario, not an experiment" in err and err.count("\n") == 1
+    assert main(["run", "sweep_enforcement_quota"]) == 2
+    assert "a shipped experiment, not a scenario" in capsys.readouterr().err
+    (tmp_path / "baseline.toml").mkdir()
+    assert main(["scenarios", "copy", "baseline", str(tmp_path), "--force"]) == 2
+    assert "is a folder" in capsys.readouterr().err
+    assert main(["scenarios", "copy", "baseline", str(tmp_path / "a\0b")]) == 2
+    assert "not a usable folder name" in capsys.readouterr().err

@@ -10,7 +10,7 @@ import time
 from pathlib import Path
 
 from migsim.cli.common import HelpWithDefaults, UsageError, add_backend_options, run_stored, write_failures
-from migsim.output import write_atomic, write_csv, write_manifest
+from migsim.output import MANIFEST, experiment_folder_usable, write_atomic, write_csv, write_manifest
 from migsim.scenario import find
 
 COMMANDS = {  # name: (design kinds it takes, its example experiment, what it does)
@@ -82,7 +82,15 @@ class _Experiment:
         self.out = args.out or Path("results") / self.exp.name
         if self.out.exists() and not self.out.is_dir():
             raise UsageError(f"--out {self.out}: exists and is not a folder")
+        if not experiment_folder_usable(self.out):
+            raise UsageError(
+                f"--out {self.out}: holds other files (not a migsim experiment: no results.sqlite); give a new or empty folder"
+            )
         self.jobs = make_jobs(self.exp, scenario_path)
+        # the folder is a finished result again only when finish() writes the manifest last: until then a
+        # report must not take the old files (or new ones beside them) for this run's
+        for stale in (self.out / MANIFEST, self.out / "report.html"):
+            stale.unlink(missing_ok=True)
         self.counts = run_stored(self.jobs, self.out, args, self.exp.name)
         self.wall = time.perf_counter() - clock
         self.kind = args.command

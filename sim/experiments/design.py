@@ -29,10 +29,10 @@ import numpy as np
 from pydantic import Field, ValidationError, field_validator, model_validator
 
 from migsim.experiments.jobs import ExperimentJob, outcome_names
-from migsim.scenario import ScenarioError, _describe, find, load, read_toml, shipped, unknown_parameter
+from migsim.scenario import SHIPPED, ScenarioError, _describe, find, load, read_toml, shipped, unknown_parameter
 from migsim.schema import NAME, Strict
 
-DEFINITIONS = Path(__file__).resolve().parent / "definitions"  # the shipped experiment files
+DEFINITIONS = SHIPPED["experiment"]  # the shipped experiment files, in definitions/ here
 
 
 class Parameter(Strict):
@@ -152,8 +152,8 @@ def load_experiment(path: str | Path) -> tuple[Experiment, Path]:
         errors = exc.errors()
         raise ScenarioError(f"{path}: {_describe(errors[0])}") from None
     # a scenario file next to the experiment file, or a shipped scenario by its name
-    beside = path.parent / exp.scenario
-    scenario_path = beside.resolve() if beside.is_file() else shipped(exp.scenario)
+    beside = [path.parent / exp.scenario, path.parent / f"{exp.scenario}.toml"]  # "baseline" may be a copy here
+    scenario_path = next((p.resolve() for p in beside if p.is_file()), None) or shipped(exp.scenario)
     if scenario_path is None:
         raise ScenarioError(
             f"{path}: scenario: no scenario file {exp.scenario!r} next to it, nor a shipped scenario of that name "

@@ -38,12 +38,19 @@ DEFAULT_SCALE = 20  # one agent = 20 people: a year in about a second, counts st
 
 
 def run(
-    scenario: str | Path = "baseline", scale: int = DEFAULT_SCALE, seed: int = 1, posterior_row: int | None = None, **parameters
+    scenario: str | Path = "baseline",
+    scale: int = DEFAULT_SCALE,
+    seed: int = 1,
+    posterior_row: int | None = None,
+    reference: str | Path | None = "baseline",
+    **parameters,
 ) -> dict[str, float]:
     """One run as EMA Workbench calls a model: flat keyword arguments in, every
     outcome out. ``posterior_row`` sets the calibrated parameters from that row of
-    the calibration's accepted draws; ``parameters`` are flat parameter names and
-    event levers (``crackdown.inspections_factor``) and win over the row."""
+    the calibration's accepted draws, except those the scenario sets to another
+    value than the ``reference`` (the policy's own); ``parameters`` are flat
+    parameter names and event levers (``crackdown.inspections_factor``) and win
+    over the row."""
     from migsim.model import MigrationModel
 
     chosen = load(scenario)
@@ -54,7 +61,9 @@ def run(
             raise ScenarioError(f"{scenario}: posterior_row: the scenario names no calibration draws (posterior)")
         if not 0 <= int(posterior_row) < len(posterior):
             raise ScenarioError(f"posterior_row: expected 0 to {len(posterior) - 1}, got {posterior_row}")
-        overrides.update(posterior.iloc[int(posterior_row)].to_dict())
+        own, base = chosen.flat(), (chosen if reference is None else load(reference)).flat()
+        row = posterior.iloc[int(posterior_row)].to_dict()
+        overrides.update({name: value for name, value in row.items() if own.get(name) == base.get(name)})
     overrides.update(parameters)
     model = MigrationModel(chosen, scale=scale, rng=seed, **overrides)
     model.run()
@@ -119,6 +128,13 @@ def ema_model(
         constants = []
     model.uncertainties = uncertainties
     model.levers = levers
-    model.constants = [Constant("scenario", str(path)), Constant("scale", int(scale)), *constants]
+    # absolute paths: an evaluator may run the model in another folder (or on another host with the same files)
+    where = None if reference is None else str(find(reference).resolve())
+    model.constants = [
+        Constant("scenario", str(path.resolve())),
+        Constant("reference", where),
+        Constant("scale", int(scale)),
+        *constants,
+    ]
     model.outcomes = [ScalarOutcome(outcome) for outcome in outcomes]
     return model

@@ -23,16 +23,16 @@ import logging
 import os
 import threading
 import time
-from pathlib import Path
 
 import numpy as np
 import solara
 import solara.lab
 
 from migsim.calendar import season_name
+from migsim.scenario import SCENARIO_DIR
 from migsim.viz.charts import MapPicture, bars, timeline
 from migsim.viz.live_chart import LiveChart
-from migsim.viz.session import DEFAULT_SCALE, LEVERS, ClassroomSession, describe, scenario_choices
+from migsim.viz.session import DEFAULT_SCALE, LEVERS, ClassroomSession, describe, scenario_choices, teachers_choice
 
 log = logging.getLogger("migsim.classroom")
 
@@ -141,7 +141,11 @@ def _week_mean(values: list) -> list[float]:
 
 
 def initial_scenario(choices: dict) -> str:
-    chosen = Path(os.environ.get("MIGSIM_SCENARIO", "baseline.toml")).name
+    """The teacher's file if they gave one, else the shipped scenario they named, else the baseline."""
+    teachers = teachers_choice({name: path for name, path in choices.items() if path.parent == SCENARIO_DIR})
+    if teachers is not None:
+        return teachers[0]
+    chosen = os.environ.get("MIGSIM_SCENARIO", "baseline.toml")
     return chosen if chosen in choices else "baseline.toml"
 
 

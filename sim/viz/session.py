@@ -38,11 +38,20 @@ def scenario_choices() -> dict[str, Path]:
     teacher gave ``migsim viz``. Only these are ever loaded, whatever name a
     browser sends."""
     files = {p.name: p for p in sorted(SCENARIO_DIR.glob("*.toml"))}
+    teachers = teachers_choice(files)
+    return files if teachers is None else {teachers[0]: teachers[1], **files}
+
+
+def teachers_choice(shipped: dict[str, Path]) -> tuple[str, Path] | None:
+    """The teacher's own file (``migsim viz FILE``) and its name in the picker: its
+    file name, or, for an edited copy of a shipped scenario (the same file name),
+    "NAME (your copy).toml", so the copy is never hidden behind the shipped one."""
     teachers = os.environ.get("MIGSIM_SCENARIO")
-    if teachers and teachers not in files:
-        path = Path(teachers)
-        files = {path.name: path, **files}
-    return files
+    if not teachers or teachers in shipped:  # none, or a shipped one by its name
+        return None
+    path = Path(teachers)
+    name = path.name if path.name not in shipped else f"{path.stem} (your copy){path.suffix}"
+    return name, path
 
 
 def describe(path: Path) -> str:

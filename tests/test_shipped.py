@@ -143,16 +143,19 @@ def test_an_experiment_copied_beside_an_edited_scenario_runs_on_the_copy(tmp_pat
 
 def test_the_classroom_lists_a_teachers_copy_beside_the_shipped_scenario(tmp_path, monkeypatch):
     from migsim.viz.app import initial_scenario
-    from migsim.viz.session import scenario_choices
+    from migsim.viz.session import describe, scenario_choices
 
     mine = copy_out("crackdown_2009", tmp_path)
     monkeypatch.setenv("MIGSIM_SCENARIO", str(mine))
     choices = scenario_choices()
     assert choices["crackdown_2009 (your copy).toml"] == mine
     assert choices["crackdown_2009.toml"] == SCENARIO_DIR / "crackdown_2009.toml"
-    assert initial_scenario(choices) == "crackdown_2009 (your copy).toml"
+    # the page's picker maps each name to its description, as Classroom() builds it
+    assert initial_scenario({name: describe(path) for name, path in choices.items()}) == "crackdown_2009 (your copy).toml"
     monkeypatch.setenv("MIGSIM_SCENARIO", "quota_cut_2009.toml")  # `migsim viz quota_cut_2009`
-    assert initial_scenario(scenario_choices()) == "quota_cut_2009.toml"
+    assert initial_scenario({name: describe(path) for name, path in scenario_choices().items()}) == "quota_cut_2009.toml"
+    monkeypatch.delenv("MIGSIM_SCENARIO")
+    assert initial_scenario({name: describe(path) for name, path in scenario_choices().items()}) == "baseline.toml"
     assert len(scenario_choices()) == len(list(SCENARIO_DIR.glob("*.toml")))
 
 

@@ -141,11 +141,10 @@ def _week_mean(values: list) -> list[float]:
 
 
 def initial_scenario(choices: dict) -> str:
-    """The teacher's file if they gave one, else the shipped scenario they named, else the baseline."""
-    teachers = teachers_choice({name: path for name, path in choices.items() if path.parent == SCENARIO_DIR})
-    if teachers is not None:
-        return teachers[0]
-    chosen = os.environ.get("MIGSIM_SCENARIO", "baseline.toml")
+    """The picker's first choice (``choices``: the picker's names): the teacher's
+    file if they gave one, else the shipped scenario they named, else the baseline."""
+    teachers = teachers_choice({path.name: path for path in SCENARIO_DIR.glob("*.toml")})
+    chosen = teachers[0] if teachers is not None else os.environ.get("MIGSIM_SCENARIO", "baseline.toml")
     return chosen if chosen in choices else "baseline.toml"
 
 

@@ -278,8 +278,9 @@ def build(folder: Path) -> tuple[str, list[Path]]:
         for png in sorted(folder.glob("sweep_*.png")):
             parts += [f"<h2>{html.escape(png.stem.replace('sweep_', '').replace('_', ' '))}</h2>", _img(png, png.stem)]
     elif kind == "sensitivity":
-        for csv in sorted(folder.glob("sensitivity_*.csv")):
-            parts += [f"<h2>{csv.stem.replace('_', ' ')}</h2>", _table(pd.read_csv(csv)), _img(csv.with_suffix(".png"), csv.stem)]
+        # the manifest names the design: a folder rerun with another design keeps the other's files too
+        csv = folder / f"sensitivity_{manifest['design']}.csv"
+        parts += [f"<h2>{csv.stem.replace('_', ' ')}</h2>", _table(pd.read_csv(csv)), _img(csv.with_suffix(".png"), csv.stem)]
     else:  # calibrate
         parts += [
             "<h2>Fit</h2>",

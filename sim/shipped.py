@@ -17,8 +17,6 @@ from pathlib import Path
 from migsim.output import write_atomic
 from migsim.scenario import SHIPPED, ScenarioError, read_toml
 
-KINDS = SHIPPED  # kind -> folder
-
 
 @dataclass(frozen=True)
 class ShippedFile:
@@ -33,7 +31,7 @@ class ShippedFile:
 def listing() -> list[ShippedFile]:
     """Every shipped file, scenarios first, each kind by name."""
     files = []
-    for kind, folder in KINDS.items():
+    for kind, folder in SHIPPED.items():  # kind -> the folder it is shipped in
         for path in sorted(folder.glob("*.toml")):
             tree = read_toml(path, kind)
             based_on = tree.get("extends", "") if kind == "scenario" else tree.get("scenario", "")

@@ -120,16 +120,18 @@ class StatusBook:
             return
         r = _REASON_INDEX[reason]
         src = self.status[slots]
-        if np.ndim(to) == 0:
-            ok = _ALLOWED[r, src, int(to)]
+        one_target = not isinstance(to, np.ndarray)
+        if one_target:
+            to = int(to)
+            ok = _ALLOWED[r, src, to]
             moved = np.bincount(src, minlength=N_STATUS)
         else:
-            to = np.asarray(to, dtype=np.int8)
+            to = to.astype(np.int8, copy=False)
             ok = _ALLOWED[r, src, to]
             moved = np.bincount(src.astype(np.intp) * N_STATUS + to, minlength=N_STATUS**2).reshape(N_STATUS, N_STATUS)
         if not ok.all():
             bad = np.flatnonzero(~ok)[0]
-            dst = to if np.ndim(to) == 0 else to[bad]
+            dst = to if one_target else to[bad]
             raise IllegalTransition(f"{reason}: {Status(src[bad]).name} -> {Status(dst).name} is not allowed")
         self.status[slots] = to
         if self.watched >= 0 and (slots == self.watched).any():
@@ -137,8 +139,8 @@ class StatusBook:
         n = len(slots) * self.scale
         self.today[r] += n
         self.total[r] += n
-        if np.ndim(to) == 0:
-            self.edges[:, int(to)] += moved * self.scale
+        if one_target:
+            self.edges[:, to] += moved * self.scale
         else:
             self.edges += moved * self.scale
 

@@ -22,11 +22,12 @@ from migsim.scenario import BASELINE
 
 SEEDS = 4
 DISCRETENESS = 0.03
-# Known gap (issue 8, part 8, still open): at scale 20 jobs and seekers are spread
-# over the districts in lumps of 20 people, a district's matches depend on the
-# smaller count, lumpier counts give fewer matches, more idle workers give up, and
-# completed stays come out about 5.5% shorter than at full scale (128.1 against
-# 135.6 days, seeds 1-4; docs/ODD.md, 2.6). It sits at the edge of this test's
+# Known gap (issue 8, part 8, still open): at scale 20 jobs and seekers come in
+# lumps of 20 people, so the same hires leave more jobs open and more seekers
+# stranded; the news of jobs sent home runs higher and the find rate idle workers
+# see runs lower, more give up, and completed stays come out about 5.5% shorter
+# than at full scale (128.1 against 135.6 days, seeds 1-4; measured and explained
+# in docs/ODD.md, 2.6). It sits at the edge of this test's
 # margin: which side depends on the random stream, so it is marked here and the
 # strict test below fails when it closes.
 KNOWN_GAPS: set[tuple[str, int]] = {("mean_completed_stay_days", 20)}

@@ -214,8 +214,7 @@ class EmployerBook:
         excess = np.maximum(jobs.employed - self.target, 0)
         if excess.any():
             # exactly the excess, chosen at random among each employer's workers
-            present = self.model.population.present()
-            workers = present[jobs.employer[present] >= 0]
+            workers = jobs.workers(self.model.population.n)
             workers = self.model.rng.permutation(workers[excess[jobs.employer[workers]] > 0])
             out = _first_per_group(workers, jobs.employer, excess, len(excess))
             self.release(out, t, dismissed=True)
@@ -264,7 +263,7 @@ class EmployerBook:
         to = np.where(registered, Status.REGISTERED, np.where(in_time, Status.ENTERED, Status.IRREGULAR_STAY))
         book.move(
             np.concatenate([slots[permitted], illegal]),
-            np.concatenate([np.full(permitted.sum(), Status.REGISTERED), to]),
+            np.concatenate([np.full(np.count_nonzero(permitted), Status.REGISTERED), to]),
             "dismissed",
         )
 
@@ -290,8 +289,7 @@ class EmployerBook:
         people, jobs, book, m = model.population, model.jobs, model.book, model.rules.migrants
         n_districts = len(model.geo.districts)
         open_jobs = self.open_to_migrants()
-        present = people.present()
-        idle = present[jobs.idle_since[present] < FAR]  # seasonal workers out of work (and the detained)
+        idle = jobs.out_of_work(people.n)  # seasonal workers out of work (and the detained)
         seekers = idle[SEEKS_WORK[book.status[idle]]]
         jobs_by_district = np.bincount(self.district, weights=open_jobs, minlength=n_districts)
         # Some idle workers move to where the jobs are (the harvest pulls them south).
@@ -334,8 +332,8 @@ class EmployerBook:
         newly_illegal = workers[illegal & (book.status[workers] != Status.IRREGULAR_STAY)]
         book.move(newly_illegal, Status.IRREGULAR_WORK, "hired_without_permit")
         model.papers.take_passports(workers[illegal & self.keeps_passports[slots]])
-        model.metrics.add("hires_legal", int((legal | card).sum()) * model.scale)
-        model.metrics.add("hires_illegal", int(illegal.sum()) * model.scale)
+        model.metrics.add("hires_legal", int(np.count_nonzero(legal | card)) * model.scale)
+        model.metrics.add("hires_illegal", int(np.count_nonzero(illegal)) * model.scale)
         hires_by_district = np.bincount(people.district[workers], minlength=n_districts)
         self._after_hiring(len(seekers) - len(workers), seekers_by_district, hires_by_district)
 
@@ -361,14 +359,13 @@ class EmployerBook:
         model, people, jobs = self.model, self.model.population, self.model.jobs
         wages = float((jobs.permits_used * self.wage).sum())
         if model.amnesty.cards_issued:
-            present = people.present()
-            holders = present[(model.book.status[present] == Status.AMNESTY_CARD) & (jobs.employer[present] >= 0)]
+            holders = jobs.workers(people.n)
+            holders = holders[model.book.status[holders] == Status.AMNESTY_CARD]
             wages += float(self.wage[jobs.employer[holders]].sum())
         model.metrics.add("tax_usd", wages * model.scale * model.rules.employers.tax_share_of_wage)
         if model.dates[t].day != 1:
             return
-        present = people.present()
-        workers = present[jobs.employer[present] >= 0]
+        workers = jobs.workers(people.n)
         emp = jobs.employer[workers]
         owed = self.earned(workers, emp, t + 1)  # up to and including today
         jobs.settled(workers, t + 1)
@@ -389,8 +386,7 @@ class EmployerBook:
             return
         model, office = self.model, self.model.amnesty
         people, jobs, n = model.population, model.jobs, len(self.target)
-        present = people.present()
-        workers = present[jobs.employer[present] >= 0]
+        workers = jobs.workers(people.n)
         workers = workers[IRREGULAR_FREE[model.book.status[workers]] & ~office.filed[workers]]
         if len(workers) == 0:
             return
@@ -414,12 +410,18 @@ class EmployerBook:
 def _first_per_group(items: np.ndarray, group_of: np.ndarray, take: np.ndarray, n_groups: int) -> np.ndarray:
     """The first ``take[g]`` items of each group g (items keep their order within
     a group), concatenated in group order."""
-    groups = group_of[items]
+    groups = _narrow(group_of[items], n_groups)
     order = np.argsort(groups, kind="stable")
     items, groups = items[order], groups[order]
     starts = np.searchsorted(groups, np.arange(n_groups))
     index = np.repeat(starts, take) + _ranks(take)
     return items[index]
+
+
+def _narrow(keys: np.ndarray, bound: int) -> np.ndarray:
+    """Keys below ``bound`` as 16-bit integers when they fit: numpy sorts those
+    stably by radix, several times faster, in the same order."""
+    return keys.astype(np.int16) if bound <= np.iinfo(np.int16).max else keys
 
 
 def _ranks(counts: np.ndarray) -> np.ndarray:
@@ -433,7 +435,7 @@ def _rank_within(keys: np.ndarray, mask: np.ndarray) -> np.ndarray:
     rank = np.zeros(len(keys), dtype=np.int64)
     idx = np.flatnonzero(mask)
     if len(idx):
-        k = keys[idx]
+        k = _narrow(keys[idx], int(keys.max()) + 1)
         order = np.argsort(k, kind="stable")
         sorted_keys = k[order]
         starts = np.searchsorted(sorted_keys, sorted_keys)

@@ -30,9 +30,9 @@ import numpy as np
 
 from migsim.agents.migrant import Group
 from migsim.capacity import ServiceCapacity
-from migsim.draws import sample
+from migsim.draws import sample_positions
 from migsim.geography import read_data_csv
-from migsim.people.book import FAR, NEVER, PersonBook
+from migsim.people.book import FAR, NEVER, PersonBook, distinct
 from migsim.status import UNREGISTERED, Status
 
 if TYPE_CHECKING:
@@ -71,7 +71,7 @@ class LegalCenter(mesa.discrete_space.FixedAgent):
         if len(self.queue) == 0:
             return
         still = ~leaving[self.queue]
-        self.model.metrics.add("appeals_turned_away", int((~still).sum()))
+        self.model.metrics.add("appeals_turned_away", len(still) - int(np.count_nonzero(still)))
         self.queue, self.queue_category, self.queue_since = self.queue[still], self.queue_category[still], self.queue_since[still]
 
     def step(self) -> None:
@@ -86,7 +86,7 @@ class LegalCenter(mesa.discrete_space.FixedAgent):
         still = (
             (t - self.queue_since <= model.rules.legal_aid.patience_days) & (status != Status.HOME) & (status != Status.DETAINED)
         )
-        model.metrics.add("appeals_turned_away", int((~still).sum()))
+        model.metrics.add("appeals_turned_away", len(still) - int(np.count_nonzero(still)))
         self.queue, self.queue_category, self.queue_since = self.queue[still], self.queue_category[still], self.queue_since[still]
         capacity = self.capacity.serve(len(self.queue))
         model.legal_aid.take(self.queue[:capacity], self.queue_category[:capacity], self.cell.place_id)
@@ -198,7 +198,7 @@ class LegalAid(PersonBook):
             return
         model, people, p, k = self.model, self.model.population, self.p, self.model.scale
         present = people.present()
-        free_today = present[sample(model.rng, np.arange(len(present) * k), p.visit_rate) // k]
+        free_today = present[sample_positions(model.rng, len(present) * k, p.visit_rate) // k]
         free_today = free_today[people.knows_aid[free_today] & (model.book.status[free_today] != Status.DETAINED)]
         if len(free_today) == 0:
             return
@@ -222,7 +222,7 @@ class LegalAid(PersonBook):
     def _forget_appeals(self, slots: np.ndarray, t: int) -> None:
         """Bring these agents' count of recent appellants up to today: each of
         them has come back since the last count with chance 1 - exp(-days / reappeal_days)."""
-        slots = np.unique(slots)
+        slots = distinct(slots)
         some = slots[self.recent_appellants[slots] > 0]
         elapsed = t - self.recent_as_of[some]
         self.recent_appellants[some] = self.model.rng.binomial(
@@ -242,10 +242,10 @@ class LegalAid(PersonBook):
         self.by_category += np.bincount(category, minlength=len(self.categories))
         solved = model.rng.random(len(slots)) < self.p.resolve_share / model.scale
         t = model.t
-        reg = np.unique(slots[solved & self.fixes_registration[category]])
+        reg = distinct(slots[solved & self.fixes_registration[category]])
         reg = reg[UNREGISTERED[book.status[reg]] & papers.in_hand(reg)]
         model.migrants.register(reg, t, late=book.status[reg] == Status.IRREGULAR_STAY)
-        wages = np.unique(slots[solved & self.fixes_wages[category]])
+        wages = distinct(slots[solved & self.fixes_wages[category]])
         model.metrics.add("wages_recovered_usd", model.wallets.recover_claims(wages) * model.scale)
         papers.return_passports(wages)
-        papers.restore_documents(np.unique(slots[solved & self.fixes_documents[category]]))
+        papers.restore_documents(distinct(slots[solved & self.fixes_documents[category]]))

@@ -273,7 +273,7 @@ class Migrants:
         seasonal = population.group[slots] == Group.SEASONAL
         model.jobs.look_for_work(slots[seasonal], t)
         model.jobs.not_looking(slots[~seasonal])
-        population.plan_departure(slots[seasonal], t + self.planned_stays(int(seasonal.sum())))
+        population.plan_departure(slots[seasonal], t + self.planned_stays(int(np.count_nonzero(seasonal))))
         residents = slots[~seasonal]
         population.plan_departure(residents, t + self.long_term_stays(len(residents)))
         model.police.check_routes(slots[evading], t)
@@ -375,16 +375,16 @@ class Migrants:
         an amnesty decision and can afford to."""
         model, m = self.model, self.model.rules.migrants
         population, jobs, book, wallets = model.population, model.jobs, model.book, model.wallets
-        present = population.present()
-        free = book.status[present] != Status.DETAINED
-        idle_at = np.flatnonzero(free & (jobs.idle_since[present] < FAR))
-        idle = present[idle_at]
+        # masks over every slot, read in order (faster than picking the present first)
+        n, status = population.n, book.status[: population.n]
+        free = (status != Status.HOME) & (status != Status.DETAINED)
+        idle = np.flatnonzero(free & (jobs.idle_since[:n] < FAR))
         wallets.take(idle, m.living_cost_usd_per_day)
-        going = free & (population.leave_day[present] <= t)
-        going[idle_at[~self.keeps_looking(idle, t)]] = True
-        leaving = present[going]
+        going = free & (population.leave_day[:n] <= t)
+        going[idle[~self.keeps_looking(idle, t)]] = True
+        leaving = np.flatnonzero(going)
         leaving = leaving[~model.amnesty.waits_for_decision(leaving)]
-        self.gave_up_today = int((population.leave_day[leaving] > t).sum())  # left before their plan: no work
+        self.gave_up_today = int(np.count_nonzero(population.leave_day[leaving] > t))  # left before their plan: no work
         if len(leaving) == 0:
             return
         model.employers.release(leaving, t, dismissed=False)

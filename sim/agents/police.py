@@ -91,7 +91,9 @@ class Enforcement:
         self.orders = set(new.police.detain)
         if old is None or new.police.deportations_per_day != old.police.deportations_per_day:
             self.transport = ServiceCapacity(new.police.deportations_per_day, self.model.scale)
+        self._visits = None  # expected_site_visits under these orders
         book = self.model.employers
+        self.site_base_weight = self.sector_weight[book.sector] * np.sqrt(book.base_demand)  # before amnesty filings
         targeted = self.sector_weight[book.sector] > 0
         self.sites_of = [np.flatnonzero((book.district == d) & targeted) for d in range(len(self.model.geo.districts))]
 
@@ -115,17 +117,23 @@ class Enforcement:
         targeting weight, the square root of its size, and more if it came forward
         in an amnesty."""
         model = self.model
-        attention = model.rules.amnesty.attention_factor if model.rules.amnesty is not None else 1.0
-        known = np.where(model.amnesty.came_forward[employers], attention, 1.0)
-        return self.sector_weight[model.employers.sector[employers]] * np.sqrt(model.employers.base_demand[employers]) * known
+        weight = self.site_base_weight[employers]
+        if model.rules.amnesty is None:
+            return weight
+        return np.where(model.amnesty.came_forward[employers], weight * model.rules.amnesty.attention_factor, weight)
 
     def expected_site_visits(self) -> np.ndarray:
         """Expected inspections a day at each employer's site, under today's orders
         (what employers reckon with)."""
-        book = self.model.employers
-        weight = self.site_weight(np.arange(len(book.sector)))
-        total = np.bincount(book.district, weights=weight, minlength=len(self.unit_rates) - 1)
-        return self.unit_rates[book.district] * weight / np.maximum(total[book.district], 1e-12)
+        # They change only with the orders (``update_rules`` forgets them) and with
+        # amnesty filings, which only ever add employers: their count tells.
+        came_forward = int(np.count_nonzero(self.model.amnesty.came_forward))
+        if self._visits is None or self._visits[0] != came_forward:
+            book = self.model.employers
+            weight = self.site_weight(np.arange(len(book.sector)))
+            total = np.bincount(book.district, weights=weight, minlength=len(self.unit_rates) - 1)
+            self._visits = (came_forward, self.unit_rates[book.district] * weight / np.maximum(total[book.district], 1e-12))
+        return self._visits[1]
 
     def patrol(self, t: int) -> None:
         """The day's police work: how many sites each district unit visits (one
@@ -147,17 +155,18 @@ class Enforcement:
             return
         inspected = np.zeros(len(model.employers.target) + 1, dtype=bool)  # last entry: no employer (-1)
         inspected[employers] = True
-        present = model.population.present()
-        workers = present[inspected[model.jobs.employer[present]]]
+        workers = model.jobs.workers(model.population.n)
+        workers = workers[inspected[model.jobs.employer[workers]]]
         irregular = workers[IRREGULAR[model.book.status[workers]]]
         found = model.rng.permutation(
             irregular[model.rng.random(len(irregular)) < self.p.detection]
         )  # no order of arrival at detention
         model.metrics.add("inspections", len(employers))
         fined = self.encounter(found, t) & ~model.amnesty.exempts(found)
-        model.employers.hear_of_inspections(len(found), int(fined.sum()))
-        model.metrics.add("employer_fines", int(fined.sum()) * model.scale)
-        model.metrics.add("employer_fines_usd", float(fined.sum()) * model.scale * self.p.employer_fine_usd)
+        exposed = int(np.count_nonzero(fined))
+        model.employers.hear_of_inspections(len(found), exposed)
+        model.metrics.add("employer_fines", exposed * model.scale)
+        model.metrics.add("employer_fines_usd", float(exposed) * model.scale * self.p.employer_fine_usd)
 
     def street_checks(self, t: int) -> None:
         """Stops at markets, on roads and trains: papers are checked, so people
@@ -189,7 +198,7 @@ class Enforcement:
         turned_back = (banned & (rng.random(len(slots)) < self.p.banned_turned_back)) | (
             rng.random(len(slots)) < self.p.entry_refusal_share
         )
-        model.metrics.add("turned_back", int(turned_back.sum()) * model.scale)
+        model.metrics.add("turned_back", int(np.count_nonzero(turned_back)) * model.scale)
         return ~turned_back, banned
 
     def check_exits(self, leavers: np.ndarray, t: int) -> np.ndarray:
@@ -235,7 +244,7 @@ class Enforcement:
             rank = np.cumsum(detain)
             over = detain & (rank > self.free_places)
             detain &= ~over
-            self.free_places -= int(detain.sum())
+            self.free_places -= int(np.count_nonzero(detain))
         fine = official & ~detain & can_pay
         let_go = official & ~detain & ~can_pay
         self.extort(found[bribe], ask[bribe], t)
@@ -245,7 +254,7 @@ class Enforcement:
         records.paid(fined, p.fine_usd)
         model.metrics.add("fines", len(fined) * model.scale)
         model.metrics.add("fines_usd", len(fined) * model.scale * p.fine_usd)
-        model.metrics.add("released", int(let_go.sum()) * model.scale)
+        model.metrics.add("released", int(np.count_nonzero(let_go)) * model.scale)
         held = found[detain]
         records.record_violation(held)
         model.employers.release(held, t, dismissed=False)

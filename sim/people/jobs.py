@@ -25,6 +25,18 @@ class Jobs(PersonBook):
         self.employed = np.zeros(n_employers, dtype=np.int64)  # per employer, agents
         self.permits_used = np.zeros(n_employers, dtype=np.int64)
 
+    def workers(self, n: int) -> np.ndarray:
+        """Slots of everyone holding a job among the first ``n``, in order (only
+        people present hold one: a job ends when its holder leaves or is detained).
+        Reading the array in order is faster than picking the present first."""
+        return np.flatnonzero(self.employer[:n] >= 0)
+
+    def out_of_work(self, n: int) -> np.ndarray:
+        """Slots of seasonal workers out of work (and the detained, who lost
+        their job) among the first ``n``, in order; as of the morning's departures,
+        people who went home today may still be among them."""
+        return np.flatnonzero(self.idle_since[:n] < FAR)
+
     def look_for_work(self, slots: np.ndarray, t: int) -> None:
         self.idle_since[slots] = t
 

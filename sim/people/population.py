@@ -170,7 +170,8 @@ class Population(PersonBook):
             status.watch_away()
         for book in self.books:
             book.clear(slots)
-        self._free = np.sort(np.concatenate([self._free, slots]))
+        # both are sorted: a stable sort merges the two runs in linear time
+        self._free = np.sort(np.concatenate([self._free, slots]), kind="stable")
 
     def bring_back(self, rows: np.ndarray) -> np.ndarray:
         """People at home (rows of the register) take slots again, with their

@@ -9,6 +9,9 @@ that memory is the run's own:
 
 Target (issue 2): simulation at most 2 s and under 1 GB, on one core. These
 machines are shared: compare figures measured in one session, not across days.
+To judge a change, measure it against the commit before in one run:
+``experiments/benchmark_against.py REV`` (CPU seconds, and instructions under
+valgrind, which do not vary with the machine's load).
 """
 
 from __future__ import annotations

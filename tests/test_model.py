@@ -162,3 +162,26 @@ def test_outcomes_from_python_are_what_experiments_analyse(baseline_run):
     figures = calibration_figures(autumn, model.summary())
     assert figures["irregular_peak"] == autumn["irregular"].max()
     assert figures["irregular_peak_month"] == autumn["date"][autumn["irregular"].idxmax()].month
+
+
+def test_expected_site_visits_kept_between_changes_are_the_fresh_figure():
+    """Employers' expected inspections are kept until the orders change or an
+    employer files in an amnesty; at every day of a run with an amnesty window
+    and an enforcement drive enacted mid-run, the kept figure is what a fresh
+    computation gives."""
+    model = MigrationModel("amnesty_2006", scale=50, rng=1)
+    police = model.police
+
+    def kept_is_fresh():
+        kept = police.expected_site_visits().copy()
+        police._visits = None  # forget, and compute again
+        return np.array_equal(kept, police.expected_site_visits())
+
+    checked = filed = 0
+    while model.running:
+        if model.t == 240:
+            model.enact({"kind": "enforcement", "id": "drive", "inspections_factor": 3.0})
+        model.step()
+        checked += kept_is_fresh()
+        filed = max(filed, int(model.amnesty.came_forward.sum()))
+    assert checked == len(model.dates) and filed > 0

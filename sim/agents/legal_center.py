@@ -168,13 +168,15 @@ class LegalAid(PersonBook):
         living = model.rules.migrants.living_cost_usd_per_day
         seasonal = model.population.group[slots] == Group.SEASONAL
         unregistered = UNREGISTERED[status]
-        benefit, cost = model.migrants.registration_worth(slots, t, late=status == Status.IRREGULAR_STAY)
-        blocked = papers.blocked_day[slots] >= t - TROUBLE_MEMORY_DAYS
+        # Registering is weighed only by those it concerns: seasonal workers without a registration.
+        asks = np.flatnonzero(unregistered & seasonal)
+        benefit, cost = model.migrants.registration_worth(slots[asks], t, late=status[asks] == Status.IRREGULAR_STAY)
+        blocked = papers.blocked_day[slots[asks]] >= t - TROUBLE_MEMORY_DAYS
+        wants_to_register = np.zeros(len(slots))
+        wants_to_register[asks] = np.where((benefit > cost) | blocked, np.maximum(benefit, value * blocked), 0.0)
         idle = jobs.idle_since[slots] < FAR
         worth = {
-            "wants_to_register": np.where(
-                unregistered & seasonal & ((benefit > cost) | blocked), np.maximum(benefit, value * blocked), 0.0
-            ),
+            "wants_to_register": wants_to_register,
             "wages_withheld_at_work": np.where(employed, claim, 0.0),
             "resident_without_papers": np.where(unregistered & ~seasonal, value, 0.0),
             "idle_and_broke": np.where(idle & (wallets.savings[slots] < 7 * living), SHELTER_DAYS * living, 0.0),

@@ -54,6 +54,9 @@ class Metrics:
         self.row: dict[str, object] = {}
         self.district_columns = [f"irregular_{d}" for d in model.geo.districts]
         self.present_columns = [f"present_{d}" for d in model.geo.districts]
+        # (status, district) keys fit 16 bits for the oblast's districts; a map of thousands would not
+        cells = N_STATUS * (len(model.geo.districts) + 1)
+        self._key_type = np.int16 if cells <= np.iinfo(np.int16).max else np.intp
 
     def columns(self) -> list[str]:
         return (
@@ -87,7 +90,7 @@ class Metrics:
         # One count of every slot by (status, district) gives every stock. Slots
         # at home (district -1, or a day trader's) fall in the first row, dropped;
         # counting all slots reads the arrays in order, faster than picking the present.
-        key = book.status[:n].astype(np.int16) * n_districts + people.district[:n] + 1
+        key = book.status[:n].astype(self._key_type) * n_districts + people.district[:n] + 1
         cells = np.bincount(key, minlength=N_STATUS * n_districts + 1)[1:].reshape(N_STATUS, n_districts) * scale
         cells[Status.HOME] = 0
         stocks = cells.sum(axis=1)

@@ -120,13 +120,13 @@ class StatusBook:
             return
         r = _REASON_INDEX[reason]
         src = self.status[slots]
-        one_target = not isinstance(to, np.ndarray)
+        one_target = not isinstance(to, np.ndarray | list | tuple)
         if one_target:
             to = int(to)
             ok = _ALLOWED[r, src, to]
             moved = np.bincount(src, minlength=N_STATUS)
         else:
-            to = to.astype(np.int8, copy=False)
+            to = np.asarray(to, dtype=np.int8)
             ok = _ALLOWED[r, src, to]
             moved = np.bincount(src.astype(np.intp) * N_STATUS + to, minlength=N_STATUS**2).reshape(N_STATUS, N_STATUS)
         if not ok.all():

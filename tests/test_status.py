@@ -36,6 +36,15 @@ def test_one_reason_with_several_targets():
         book_with(Status.PERMITTED).move(np.array([0]), Status.IRREGULAR_STAY, "dismissed")
 
 
+@pytest.mark.parametrize("kind", [list, tuple, np.array])
+def test_targets_given_as_any_sequence_move_each_slot_to_its_own(kind):
+    book = book_with(Status.IRREGULAR_WORK, Status.PERMITTED, scale=3)
+    book.move(np.arange(2), kind([Status.IRREGULAR_STAY, Status.REGISTERED]), "dismissed")
+    assert list(book.status) == [Status.IRREGULAR_STAY, Status.REGISTERED]
+    assert book.edges[Status.IRREGULAR_WORK, Status.IRREGULAR_STAY] == 3
+    assert book.edges[Status.PERMITTED, Status.REGISTERED] == 3
+
+
 def test_irregular_means_present_and_irregular_state():
     assert set(np.flatnonzero(IRREGULAR)) == {Status.IRREGULAR_STAY, Status.IRREGULAR_WORK, Status.DETAINED}
     assert not PRESENT[Status.HOME] and PRESENT[1:].all()

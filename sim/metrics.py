@@ -9,6 +9,7 @@ from typing import TYPE_CHECKING
 import numpy as np
 import pandas as pd
 
+from migsim.people.book import key_type
 from migsim.status import IRREGULAR, N_STATUS, STOCK_COLUMNS, TRANSITION_NAMES, Status
 
 if TYPE_CHECKING:
@@ -54,9 +55,8 @@ class Metrics:
         self.row: dict[str, object] = {}
         self.district_columns = [f"irregular_{d}" for d in model.geo.districts]
         self.present_columns = [f"present_{d}" for d in model.geo.districts]
-        # (status, district) keys fit 16 bits for the oblast's districts; a map of thousands would not
-        cells = N_STATUS * (len(model.geo.districts) + 1)
-        self._key_type = np.int16 if cells <= np.iinfo(np.int16).max else np.intp
+        # (status, district) keys: 16 bits for the oblast's districts, wider for a map of thousands
+        self._key_type = key_type(N_STATUS * (len(model.geo.districts) + 1))
 
     def columns(self) -> list[str]:
         return (

@@ -34,7 +34,7 @@ import numpy as np
 
 from migsim.calendar import monthly_curve
 from migsim.geography import read_data_csv
-from migsim.people.book import FAR
+from migsim.people.book import FAR, key_type
 from migsim.schema import SECTORS
 from migsim.status import IRREGULAR_FREE, N_STATUS, Status
 
@@ -410,18 +410,12 @@ class EmployerBook:
 def _first_per_group(items: np.ndarray, group_of: np.ndarray, take: np.ndarray, n_groups: int) -> np.ndarray:
     """The first ``take[g]`` items of each group g (items keep their order within
     a group), concatenated in group order."""
-    groups = _narrow(group_of[items], n_groups)
+    groups = group_of[items].astype(key_type(n_groups), copy=False)
     order = np.argsort(groups, kind="stable")
     items, groups = items[order], groups[order]
     starts = np.searchsorted(groups, np.arange(n_groups))
     index = np.repeat(starts, take) + _ranks(take)
     return items[index]
-
-
-def _narrow(keys: np.ndarray, bound: int) -> np.ndarray:
-    """Keys below ``bound`` as 16-bit integers when they fit: numpy sorts those
-    stably by radix, several times faster, in the same order."""
-    return keys.astype(np.int16) if bound <= np.iinfo(np.int16).max else keys
 
 
 def _ranks(counts: np.ndarray) -> np.ndarray:
@@ -435,7 +429,7 @@ def _rank_within(keys: np.ndarray, mask: np.ndarray) -> np.ndarray:
     rank = np.zeros(len(keys), dtype=np.int64)
     idx = np.flatnonzero(mask)
     if len(idx):
-        k = _narrow(keys[idx], int(keys.max()) + 1)
+        k = keys[idx].astype(key_type(int(keys.max())), copy=False)
         order = np.argsort(k, kind="stable")
         sorted_keys = k[order]
         starts = np.searchsorted(sorted_keys, sorted_keys)

@@ -214,3 +214,21 @@ def test_a_late_picture_covers_more_days_up_to_a_week():
     assert days_per_picture(0.2) == 3
     assert days_per_picture(0.3) == 5  # half as late again: half as many days again
     assert days_per_picture(5.0) == 7  # never more than a week
+
+
+def test_a_port_that_connects_to_itself_is_not_an_app_server(monkeypatch):
+    """Polling a port in the ephemeral range where nobody listens can connect the
+    socket to itself (source port = destination port; it then echoes what it is
+    sent): the front door must not take that for a started server."""
+    import socket
+
+    from migsim.viz import front
+
+    def connected_to_itself(address, timeout=None):
+        s = socket.socket()
+        s.bind(("127.0.0.1", 0))
+        s.connect(s.getsockname())
+        return s
+
+    monkeypatch.setattr(front.socket, "create_connection", connected_to_itself)
+    assert front.wait_until_answering("127.0.0.1", [8765], 0.5) == [8765]

@@ -7,6 +7,7 @@ and Play to the last day, with no console or page errors and no failed request
 Skipped when no Chromium is installed, unless MIGSIM_BROWSER_TESTS=1 (set by
 .ci/run, which installs Debian's chromium): then a missing browser is a failure."""
 
+import http.client
 import os
 import re
 import shutil
@@ -79,7 +80,7 @@ def app_url():
                     with urllib.request.urlopen(f"http://127.0.0.1:{backend}/", timeout=5) as response:
                         if response.status == 200:
                             break
-                except OSError:
+                except (OSError, http.client.HTTPException):  # not up yet (or our own connection to itself)
                     if time.time() > deadline or server.poll() is not None:
                         raise RuntimeError("the classroom app did not start within 120 s")
                     time.sleep(0.5)

@@ -76,8 +76,11 @@ def wait_until_answering(host: str, ports: list[int], seconds: float) -> list[in
     while waiting and time.monotonic() < deadline:
         for port in list(waiting):
             try:
-                with socket.create_connection((target, port), timeout=1.0):
-                    waiting.remove(port)
+                with socket.create_connection((target, port), timeout=1.0) as s:
+                    # a port in the ephemeral range with nobody listening can connect to
+                    # itself (source port = destination port): that is no server
+                    if s.getsockname() != s.getpeername():
+                        waiting.remove(port)
             except OSError:
                 pass
         if waiting:

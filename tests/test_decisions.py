@@ -7,6 +7,7 @@ import datetime as dt
 import numpy as np
 
 from migsim import MigrationModel, scenario
+from migsim.agents.migrant import Group
 from migsim.scenario import SCENARIO_DIR
 from migsim.status import Status
 
@@ -179,6 +180,26 @@ def test_in_a_demand_shock_idle_workers_with_savings_stay_longer():
             idle_days.append(ts["job_seekers"][ts["date"] >= "2008-07-05"].sum())
         poor, rich = idle_days
         assert rich > 1.2 * poor
+
+
+def test_a_crowd_stuck_where_nobody_is_hired_does_not_lengthen_the_wait_others_expect():
+    # Idle workers weigh the chance of a job where people are being hired (they can
+    # move there): 20 seekers and 10 hires a day in one district. A crowd of 500
+    # seekers in another district where nobody is hired must not change how many
+    # keep looking; fewer hires where the work is must.
+    def keep_looking(hires_where_work_is, crowd):
+        model = MigrationModel(scenario.BASELINE, scale=10, rng=1)
+        seekers, hires = np.zeros(len(model.geo.districts)), np.zeros(len(model.geo.districts))
+        seekers[0], hires[0], seekers[1] = 20, hires_where_work_is, crowd
+        for _ in range(60):  # long enough for the smoothed counts to settle
+            model.employers._after_hiring(0, seekers, hires)
+        idle = np.flatnonzero(model.population.group[: model.population.n] == Group.SEASONAL)
+        return int(np.count_nonzero(model.migrants.keeps_looking(idle, 0))), len(idle)
+
+    alone, n = keep_looking(10, crowd=0)
+    assert 0 < alone < n  # the decision is not one-sided here, so it can move
+    assert keep_looking(10, crowd=500)[0] == alone
+    assert keep_looking(1, crowd=0)[0] < alone
 
 
 def test_card_holders_come_back_next_season_more_often_than_others():

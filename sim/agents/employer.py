@@ -147,7 +147,7 @@ class EmployerBook:
         self.seekers_seen = np.ones(len(geo.districts))
         self.hires_seen = np.full(len(geo.districts), INITIAL_FIND_RATE)
         self.find_rate = self.hires_seen / self.seekers_seen
-        self.oblast_find_rate = INITIAL_FIND_RATE
+        self.find_rate_where_hiring = INITIAL_FIND_RATE
         # Share of workers found at inspections who were fined or detained rather
         # than let go for a bribe: what employers hear of inspections.
         self.exposure_share = INITIAL_EXPOSURE_SHARE
@@ -350,7 +350,13 @@ class EmployerBook:
         self.seekers_seen += weight * (seekers - self.seekers_seen)
         self.hires_seen += weight * (hires - self.hires_seen)
         self.find_rate = self.hires_seen / np.maximum(self.seekers_seen, 1e-9)
-        self.oblast_find_rate = self.hires_seen.sum() / max(self.seekers_seen.sum(), 1e-9)
+        # Idle workers hear how fast work is found from those who found it: each
+        # district's find rate, weighted by its hires. Seekers stuck where nobody is
+        # hired do not pull it down (they move to the work, ``move_to_work``), so a
+        # coarse run's few agents stranded in the wrong district do not either.
+        hired = self.hires_seen.sum()
+        if hired > 0:
+            self.find_rate_where_hiring = float(self.hires_seen @ self.find_rate) / hired
 
     def pay(self, t: int) -> None:
         """Legal workers' wages are taxed every day. Pay day is the first of the

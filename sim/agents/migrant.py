@@ -399,15 +399,16 @@ class Migrants:
     def keeps_looking(self, idle: np.ndarray, t: int) -> np.ndarray:
         """An idle worker keeps looking if they can afford to wait for a job and
         it is worth the wait. The expected wait is one over the daily chance of a
-        job (from how many seekers in the oblast found one lately: seekers hear of
-        the whole market, and move to where jobs are, ``move_to_work``); it must end
+        job where people are being hired (how fast those who found work lately
+        found it: seekers hear of the whole market, and move to where jobs are,
+        ``move_to_work``); it must end
         before their planned departure, their savings must cover food and a bed
         until then, and the wages a job then brings (it is expected to last
         ``job_horizon_days``, paid in the share returnees reported) must exceed
         what the wait costs. Savings let a worker wait out a slack market."""
         model, m = self.model, self.model.rules.migrants
         employers, news = model.employers, model.news
-        wait = 1.0 / max(employers.oblast_find_rate, 1e-6)
+        wait = 1.0 / max(employers.find_rate_where_hiring, 1e-6)
         days_left = model.population.leave_day[idle] - t
         waiting_cost = wait * m.living_cost_usd_per_day
         origin = model.population.origin[idle]

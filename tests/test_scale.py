@@ -1,6 +1,6 @@
 """Counts agree across agent scales (issue 8, part 8): capacities are in people
 and fractions of agents are rounded stochastically, so every summary outcome of
-the baseline at scale 10 and 20 agrees in expectation with the full-scale run.
+the baseline at scale 10 and 20 agrees with the full-scale run.
 
 "Agree" is judged per outcome against the noise between seeds: the difference of
 the means must lie within three standard errors, plus 3% of the full-scale value

@@ -147,6 +147,8 @@ class EmployerBook:
         self.seekers_seen = np.ones(len(geo.districts))
         self.hires_seen = np.full(len(geo.districts), INITIAL_FIND_RATE)
         self.find_rate = self.hires_seen / self.seekers_seen
+        # The daily chance of a job idle workers weigh (``_after_hiring``); with every
+        # district's rate at INITIAL_FIND_RATE, its hires-weighted mean is that too.
         self.find_rate_where_hiring = INITIAL_FIND_RATE
         # Share of workers found at inspections who were fined or detained rather
         # than let go for a bribe: what employers hear of inspections.
@@ -354,9 +356,7 @@ class EmployerBook:
         # district's find rate, weighted by its hires. Seekers stuck where nobody is
         # hired do not pull it down (they move to the work, ``move_to_work``), so a
         # coarse run's few agents stranded in the wrong district do not either.
-        hired = self.hires_seen.sum()
-        if hired > 0:
-            self.find_rate_where_hiring = float(self.hires_seen @ self.find_rate) / hired
+        self.find_rate_where_hiring = float(self.hires_seen @ self.find_rate) / max(self.hires_seen.sum(), 1e-12)
 
     def pay(self, t: int) -> None:
         """Legal workers' wages are taxed every day. Pay day is the first of the

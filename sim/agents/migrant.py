@@ -401,11 +401,11 @@ class Migrants:
         it is worth the wait. The expected wait is one over the daily chance of a
         job where people are being hired (how fast those who found work lately
         found it: seekers hear of the whole market, and move to where jobs are,
-        ``move_to_work``); it must end
-        before their planned departure, their savings must cover food and a bed
-        until then, and the wages a job then brings (it is expected to last
-        ``job_horizon_days``, paid in the share returnees reported) must exceed
-        what the wait costs. Savings let a worker wait out a slack market."""
+        ``move_to_work``); it must end before their planned departure, their
+        savings must cover food and a bed until then, and the wages a job then
+        brings (it is expected to last ``job_horizon_days``, paid in the share
+        returnees reported) must exceed what the wait costs. Savings let a worker
+        wait out a slack market."""
         model, m = self.model, self.model.rules.migrants
         employers, news = model.employers, model.news
         wait = 1.0 / max(employers.find_rate_where_hiring, 1e-6)
